@@ -1,0 +1,572 @@
+"""content/ -> validated model. Structural problems (unknown or missing keys,
+wrong types, figures that are not numbers, missing tables) are errors with a
+file:line:col address and a business location; all of a build's errors are
+collected and raised together as :class:`ContentErrors`."""
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from . import registry
+from .amounts import Cell, NotANumber, make_cell, try_number
+from .errors import ContentError, ContentErrors, at
+from .model import DeptYear, Evaluation, Row, Section, Site, Table
+from .reader import Map, Seq, Text, read_yaml
+
+YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+EVAL_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.yaml$")
+TRUE = {"是", "true", "True", "yes", "Yes", "1"}
+FALSE = {"否", "false", "False", "no", "No", "0", ""}
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def shown_path(path: Path) -> str:
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+class Fields:
+    """Reads a mapping's known keys; anything left over is an unknown key."""
+
+    def __init__(self, node, where: str, errors: list, what: str = "此处"):
+        self.where, self.errors = where, errors
+        if not isinstance(node, Map):
+            errors.append(at(node, where, f"{what}应为“键: 值”的映射"))
+            node = Map()
+        self.node = node
+        self.used: set[str] = set()
+
+    def raw(self, key: str, required: bool = False):
+        self.used.add(key)
+        if key in self.node:
+            return self.node[key]
+        if required:
+            self.errors.append(at(self.node, self.where, f"缺少必填项“{key}”"))
+        return None
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.raw(key, required)
+        if value is None:
+            return ""
+        if not isinstance(value, Text):
+            self.errors.append(at(value, f"{self.where} {key}", "应为文字，而不是列表或映射"))
+            return ""
+        if required and not value.strip():
+            self.errors.append(at(value, self.where, f"必填项“{key}”为空"))
+        return str(value).strip("\n")
+
+    def flag(self, key: str) -> bool:
+        value = self.raw(key)
+        if value is None:
+            return False
+        if isinstance(value, Text) and value.strip() in TRUE | FALSE:
+            return value.strip() in TRUE
+        self.errors.append(at(value, f"{self.where} {key}", "应为“是”或“否”"))
+        return False
+
+    def texts(self, key: str) -> list[str]:
+        """A list of strings, or one string."""
+        value = self.raw(key)
+        if value is None:
+            return []
+        if isinstance(value, Text):
+            return [str(value)] if value.strip() else []
+        if isinstance(value, Seq) and all(isinstance(v, Text) for v in value):
+            return [str(v) for v in value]
+        self.errors.append(at(value, f"{self.where} {key}", "应为文字或文字列表"))
+        return []
+
+    def done(self) -> None:
+        for key in self.node:
+            if key not in self.used:
+                self.errors.append(at(key, self.where, f"未知的键“{key}”（请检查拼写，可用的键见 docs/编写指南.md）"))
+
+
+# ---------------------------------------------------------------- rows
+
+def split_row(item: Text) -> list[Text]:
+    """``a | b | c`` -> cells, each a Text positioned at its column."""
+    cells, start = [], 0
+    raw = str(item)
+    for m in list(_PIPE.finditer(raw)) + [None]:
+        end = m.start() if m else len(raw)
+        piece = raw[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        cells.append(item.at(start + lead, piece.strip().replace("\\|", "|")))
+        if m:
+            start = m.end()
+    return cells
+
+
+def column_kind(name: str, context: str) -> str:
+    """Kind of a declared (non-registry) column, inferred from its printed name."""
+    if any(w in name for w in ("执行率", "得分率", "完成率", "控制率")):
+        return "rate" if context in ("funds", "table") else "text"
+    if name in ("分值", "得分", "自评得分", "权重") or name.endswith("得分"):
+        return "score"
+    if context == "funds" and any(w in name for w in ("预算", "执行数", "执行金额", "到位", "金额", "决算数")):
+        return "amount"
+    return "auto" if context == "table" else "text"
+
+
+def parse_cells(texts: list[Text], columns: list[dict], where: str, errors: list) -> list[Cell]:
+    cells = []
+    for text, column in zip(texts, columns):
+        kind = column["kind"]
+        try:
+            if kind == "auto":
+                value = try_number(text)
+                cells.append(Cell(str(text).strip(), value, "auto" if value is not None else ("blank" if not text.strip() else "text"),
+                                  text.line, text.col))
+            else:
+                cells.append(make_cell(text, kind, text.line, text.col))
+        except NotANumber:
+            what = {"amount": "金额", "count": "数字", "rate": "百分比", "score": "分数"}.get(kind, "数字")
+            errors.append(ContentError(text.path, text.line, text.col, f"{where} {column.get('label', column['name'])}",
+                                       f"“{text}”不是{what}"))
+            cells.append(Cell(str(text), None, "text", text.line, text.col))
+    return cells
+
+
+def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=None) -> list[Row]:
+    rows: list[Row] = []
+    if node is None:
+        return rows
+    if not isinstance(node, Seq):
+        errors.append(at(node, where, "“行”应为列表（每行以“- ”开头）"))
+        return rows
+    names = [c["name"] for c in columns]
+    for number, item in enumerate(node, 1):
+        if isinstance(item, Text):
+            texts = split_row(item)
+            if len(texts) > len(columns):
+                extra = texts[len(columns)]
+                if all(not t.strip() for t in texts[len(columns):]):
+                    texts = texts[: len(columns)]
+                else:
+                    errors.append(ContentError(item.path, item.line, extra.col, where,
+                                               f"第 {number} 行有 {len(texts)} 栏，表式只有 {len(columns)} 栏（{'、'.join(c.get('label', c['name']) for c in columns)}）"))
+                    texts = texts[: len(columns)]
+        elif isinstance(item, Map):
+            texts = []
+            for key in item:
+                if key not in names:
+                    errors.append(at(key, where, f"第 {number} 行：没有名为“{key}”的栏目（栏目：{'、'.join(names)}）"))
+            for name in names:
+                value = item.get(name)
+                if value is None:
+                    texts.append(Text("", item.path, item.line, item.col))
+                elif isinstance(value, Text):
+                    texts.append(value)
+                else:
+                    errors.append(at(value, where, f"第 {number} 行“{name}”应为文字"))
+                    texts.append(Text("", item.path, item.line, item.col))
+        else:
+            errors.append(at(item, where, f"第 {number} 行应为“a | b | c”形式的一行文字或栏目映射"))
+            continue
+        texts += [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
+        label = row_label(texts, number) if row_label else f"第{number}行"
+        cells = parse_cells(texts, columns, f"{where} {label}", errors)
+        rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))
+    return rows
+
+
+# ---------------------------------------------------------------- tables
+
+def _subject_label(texts, number):
+    code = texts[0].strip()
+    return f"科目 {code}" if code and code != "合计" else (code or f"第{number}行")
+
+
+def _plain_label(texts, number):
+    first = texts[0].strip() if texts else ""
+    return first if first and not first[0].isdigit() else f"第{number}行"
+
+
+def _two_sided_label(texts, number):
+    return f"第{number}行（{texts[0].strip() or texts[3].strip() if len(texts) > 3 else ''}）"
+
+
+def table_common(f: Fields, table: Table) -> None:
+    table.unit = f.text("单位") or table.unit
+    table.note = f.text("注")
+    table.remark = f.text("说明")
+    table.memo = f.texts("备注")
+
+
+def load_standard_table(table_id: Text, node, year: int, errors: list) -> Table | None:
+    where = str(table_id)
+    f = Fields(node, where, errors, "表")
+    variant = f.text("版式")
+    spec = registry.table_spec(year, table_id, variant)
+    if spec is None:
+        if variant:
+            options = "、".join(registry.variants_of(year, table_id)) or "无"
+            errors.append(at(f.raw("版式"), where, f"{year}年度表式登记中没有版式“{variant}”（可用：{options}）"))
+        else:
+            errors.append(at(table_id, where, f"{year}年度表式登记中没有“{table_id}”（标准表为 公开01表—公开10表；其他表格请写在“其他表”中）"))
+        return None
+    columns = [dict(c, label=c.get("label", c["name"])) for c in spec["columns"]]
+    table = Table(id=spec["id"], title=f.text("标题") or spec["title"], columns=columns, rows=[], shape=spec["shape"],
+                  spec=spec, variant=variant, path=table_id.path, line=table_id.line, anchor=f"t{spec['id'][2:4]}")
+    table_common(f, table)
+    label = {"subject": _subject_label, "econ": _subject_label, "two_sided": _two_sided_label}.get(spec["shape"], _plain_label)
+    rows_node = f.raw("行", required=True)
+    table.rows = parse_rows(rows_node, columns, where, errors, label)
+    f.done()
+    if spec["shape"] in ("subject", "econ"):
+        _classify_codes(table, errors)
+    return table
+
+
+def _classify_codes(table: Table, errors: list) -> None:
+    lengths = {3: 1, 5: 2, 7: 3} if table.shape == "subject" else {3: 1, 5: 2}
+    totals = ("合计",) if table.shape == "subject" else tuple(table.spec["totals"])
+    seen = {}
+    for row in table.rows:
+        code = row.cell(0).text
+        if code in totals:
+            row.code, row.level, row.anchor = code, 0, code
+            continue
+        if code.isdigit() and len(code) in lengths:
+            row.code, row.level, row.anchor = code, lengths[len(code)], code
+            if code in seen:
+                errors.append(ContentError(row.path, row.line, row.cell(0).col, f"{table.id} 科目 {code}",
+                                           f"科目编码重复（第 {seen[code]} 行已有）"))
+            seen[code] = row.line
+            continue
+        expect = "3、5 或 7 位数字" if table.shape == "subject" else "3 或 5 位数字"
+        errors.append(ContentError(row.path, row.line, row.cell(0).col, table.id,
+                                   f"“{code}”不是科目编码（应为{expect}，或{'、'.join('“%s”' % t for t in totals)}）"))
+
+
+def load_generic_table(node, where: str, errors: list, context: str = "table", default_title: str = "",
+                       anchor: str = "") -> Table | None:
+    f = Fields(node, where, errors, "表")
+    title = f.text("标题") or default_title
+    if title:
+        where = f"{where}“{title}”" if not default_title else where
+    cols_node = f.raw("列", required=True)
+    columns = []
+    if isinstance(cols_node, Seq) and cols_node and all(isinstance(c, Text) for c in cols_node):
+        columns = [dict(name=str(c), label=str(c), kind=column_kind(str(c), context), group="") for c in cols_node]
+    elif cols_node is not None:
+        errors.append(at(cols_node, where, "“列”应为栏目名称列表，例如 [项目, 金额]"))
+    table = Table(id=anchor, title=title, columns=columns, rows=[], shape="plain", path=getattr(node, "path", ""),
+                  line=getattr(node, "line", 0), anchor=anchor)
+    table_common(f, table)
+    if columns:
+        table.rows = parse_rows(f.raw("行", required=True), columns, where, errors, _plain_label)
+    else:
+        f.raw("行")
+    f.done()
+    return table
+
+
+def load_other_tables(node, where: str, errors: list, prefix: str) -> list[Table]:
+    if node is None:
+        return []
+    if not isinstance(node, Seq):
+        errors.append(at(node, where, "“其他表”应为列表"))
+        return []
+    tables = []
+    for i, item in enumerate(node, 1):
+        t = load_generic_table(item, f"{where}第{i}张", errors, anchor=f"{prefix}{i}")
+        if t:
+            tables.append(t)
+    return tables
+
+
+# ---------------------------------------------------------------- department-year
+
+def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None:
+    shown = shown_path(path)
+    year = int(YEAR_FILE.match(path.name).group(1))
+    try:
+        root = read_yaml(path, shown)
+    except ContentError as exc:
+        errors.append(exc)
+        return None
+    f = Fields(root, "", errors, "文件顶层")
+    name = f.text("部门", required=True)
+    kind = f.text("类型", required=True)
+    if kind and kind not in registry.KINDS:
+        errors.append(at(f.raw("类型"), "类型", f"“{kind}”不是可用的类型（{'、'.join(registry.KINDS)}）"))
+    declared_year = f.text("年度", required=True)
+    if declared_year and declared_year != str(year):
+        errors.append(at(f.raw("年度"), "年度", f"年度“{declared_year}”与文件名 {path.name} 不一致"))
+    dept = DeptYear(slug=slug, year=year, path=shown, name=name, kind=kind, files=[shown])
+    dept.supervisor = f.text("主管部门")
+    dept.region = f.texts("地区")
+    dept.consolidated = f.flag("汇总")
+    dept.draft = f.flag("草稿")
+    dept.units = _units(f.raw("单位构成"), errors)
+    dept.source = _source(f.raw("来源", required=True), errors)
+    dept.overview = _overview(f.raw("概况"), errors)
+    dept.staff = _staff(f.raw("人员"), errors)
+    _tables(dept, f.raw("决算表"), f.raw("未公开表"), errors)
+    dept.others = load_other_tables(f.raw("其他表"), "其他表", errors, "x")
+    _sangong(dept, f.raw("三公经费"), errors)
+    dept.terms = _terms(f.raw("名词解释"), errors)
+    f.done()
+    folder = path.parent / str(year)
+    narrative = folder / "情况说明.md"
+    if narrative.exists():
+        dept.sections = load_sections(narrative, errors)
+        dept.files.append(shown_path(narrative))
+    eval_dir = folder / "绩效"
+    if eval_dir.is_dir():
+        for p in sorted(eval_dir.iterdir()):
+            if p.suffix != ".yaml":
+                continue
+            if not EVAL_FILE.match(p.name):
+                errors.append(ContentError(shown_path(p), 0, 0, "", "绩效文件名只能用英文字母、数字、“-”和“_”（文件名会成为网址）"))
+                continue
+            ev = load_evaluation(p, errors)
+            dept.files.append(shown_path(p))
+            if ev:
+                dept.evaluations.append(ev)
+    return dept
+
+
+def _units(node, errors) -> list[dict]:
+    if node is None:
+        return []
+    columns = [dict(name=n, label=n, kind="text", group="") for n in ("编码", "名称", "性质")]
+    return [dict(code=r.cell(0).text, name=r.cell(1).text, nature=r.cell(2).text)
+            for r in parse_rows(node, columns, "单位构成", errors)]
+
+
+def _source(node, errors) -> dict:
+    if node is None:
+        return {}
+    f = Fields(node, "来源", errors)
+    src = dict(title=f.text("标题", required=True), publisher=f.text("发布单位", required=True), date=f.text("日期"),
+               file=f.text("文件", required=True), notes=f.texts("备注"))
+    f.done()
+    return src
+
+
+def _overview(node, errors) -> dict:
+    if node is None:
+        return {}
+    f = Fields(node, "概况", errors)
+    result = {k: f.text(k) for k in ("职责", "机构设置", "人员编制")}
+    f.done()
+    return {k: v for k, v in result.items() if v}
+
+
+def _staff(node, errors) -> dict:
+    if node is None:
+        return {}
+    f = Fields(node, "人员", errors)
+    staff = {}
+    for key in ("编制数", "实有人数"):
+        value = f.raw(key)
+        if value is None:
+            continue
+        try:
+            staff[key] = make_cell(value, "count", value.line, value.col).value if isinstance(value, Text) else None
+        except NotANumber:
+            errors.append(at(value, f"人员 {key}", f"“{value}”不是数字"))
+    f.done()
+    return staff
+
+
+def _tables(dept: DeptYear, node, missing_node, errors) -> None:
+    wants_tables = registry.KINDS.get(dept.kind, {}).get("tables", False)
+    if node is not None:
+        if not isinstance(node, Map):
+            errors.append(at(node, "决算表", "“决算表”应为以表号为键的映射"))
+        else:
+            for table_id, table_node in node.items():
+                table = load_standard_table(table_id, table_node, dept.year, errors)
+                if table:
+                    dept.tables.append(table)
+    if missing_node is not None:
+        mf = Fields(missing_node, "未公开表", errors)
+        for key in list(mf.node):
+            dept.missing[str(key)] = mf.text(key, required=True)
+            if dept.table(key):
+                errors.append(at(key, "未公开表", f"“{key}”已在“决算表”中录入，不能同时列为未公开"))
+        mf.done()
+    if wants_tables:
+        anchor = node if node is not None else None
+        for spec in registry.table_set(dept.year)["tables"]:
+            if not dept.table(spec["id"]) and spec["id"] not in dept.missing:
+                errors.append(ContentError(dept.path, getattr(anchor, "line", 1), getattr(anchor, "col", 1), "决算表",
+                                           f"缺少{spec['id']}（{spec['title']}）；原文确实没有此表时，请在“未公开表”中写明理由"))
+    order = [s["id"] for s in registry.table_set(dept.year)["tables"]]
+    dept.tables.sort(key=lambda t: order.index(t.id) if t.id in order else len(order))
+
+
+def _sangong(dept: DeptYear, node, errors) -> None:
+    if node is None:
+        return
+    f = Fields(node, "三公经费", errors)
+    dept.sangong_line = getattr(node, "line", 0)
+    for year_key in registry.SANGONG_YEARS:
+        sub = f.raw(year_key)
+        if sub is None:
+            continue
+        sf = Fields(sub, f"三公经费 {year_key}", errors)
+        items = {}
+        for item in registry.SANGONG_KEYS:
+            value = sf.raw(item)
+            if value is None:
+                continue
+            if not isinstance(value, Text):
+                errors.append(at(value, f"三公经费 {year_key} {item}", "应为金额"))
+                continue
+            try:
+                items[item] = make_cell(value, "amount", value.line, value.col)
+            except NotANumber:
+                errors.append(at(value, f"三公经费 {year_key} {item}", f"“{value}”不是金额"))
+        sf.done()
+        dept.sangong[year_key] = items
+    dept.sangong_source = f.text("出处")
+    f.done()
+
+
+def _terms(node, errors) -> list[tuple[str, str]]:
+    if node is None:
+        return []
+    if not isinstance(node, Seq):
+        errors.append(at(node, "名词解释", "应为列表，每项含“术语”和“解释”"))
+        return []
+    terms = []
+    for item in node:
+        f = Fields(item, "名词解释", errors)
+        terms.append((f.text("术语", required=True), f.text("解释", required=True)))
+        f.done()
+    return terms
+
+
+def load_sections(path: Path, errors: list) -> list[Section]:
+    shown = shown_path(path)
+    try:
+        raw = path.read_bytes()
+        text = raw[3:].decode("utf-8") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(ContentError(shown, raw[: exc.start].count(b"\n") + 1, 0, "", "文件不是 UTF-8 编码（请另存为 UTF-8）"))
+        return []
+    sections: list[Section] = []
+    current: list[str] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith("## "):
+            sections.append(Section(line[3:].strip(), f"s{len(sections) + 1}", "", number, shown))
+            current = []
+            continue
+        if not sections:
+            if line.strip():
+                errors.append(ContentError(shown, number, 1, "情况说明", "第一节之前不能有正文：每一节以“## 标题”开头"))
+                sections.append(Section("情况说明", "s1", "", number, shown))
+            else:
+                continue
+        sections[-1].markdown += line + "\n"
+    if not sections:
+        errors.append(ContentError(shown, 1, 1, "情况说明", "没有任何“## 标题”开头的小节"))
+    return sections
+
+
+# ---------------------------------------------------------------- evaluations
+
+def load_evaluation(path: Path, errors: list) -> Evaluation | None:
+    shown = shown_path(path)
+    try:
+        root = read_yaml(path, shown)
+    except ContentError as exc:
+        errors.append(exc)
+        return None
+    slug = path.stem
+    f = Fields(root, "绩效", errors, "文件顶层")
+    kind = f.text("类型", required=True)
+    if kind and kind not in registry.EVALUATION_KINDS:
+        errors.append(at(f.raw("类型"), "类型", f"“{kind}”不是可用的绩效类型（{'、'.join(registry.EVALUATION_KINDS)}）"))
+    ev = Evaluation(slug=slug, kind=kind, title=f.text("标题", required=True), project=f.text("项目名称"), path=shown)
+    ev.supervisor, ev.implementer, ev.date = f.text("主管部门"), f.text("实施单位"), f.text("填报日期")
+    label = ev.project or ev.title
+    for key, attr, context, title in (("资金", "funds", "funds", "项目资金"), ("年度目标", "goals", "text", "年度目标"),
+                                      ("指标", "indicators", "indicators", "绩效指标")):
+        node = f.raw(key)
+        if node is not None:
+            setattr(ev, attr, load_generic_table(node, f"{label} {key}", errors, context, default_title=title, anchor=key))
+    if ev.indicators is not None and ev.indicators.columns:
+        names = [c["name"] for c in ev.indicators.columns]
+        for needed in ("一级指标", "二级指标", "三级指标", "分值", "得分"):
+            if needed not in names:
+                errors.append(ContentError(shown, ev.indicators.line, 0, f"{label} 指标", f"“列”中缺少“{needed}”"))
+    total = f.raw("总分")
+    if total is not None:
+        tf = Fields(total, f"{label} 总分", errors)
+        ev.total_line = total.line
+        for key, attr in (("分值", "total_max"), ("得分", "total_score")):
+            value = tf.raw(key)
+            if value is None:
+                continue
+            try:
+                setattr(ev, attr, make_cell(value, "score", value.line, value.col) if isinstance(value, Text) else None)
+            except NotANumber:
+                errors.append(at(value, f"{label} 总分 {key}", f"“{value}”不是分数"))
+        tf.done()
+    ev.grade = f.text("等级")
+    ev.others = load_other_tables(f.raw("其他表"), f"{label} 其他表", errors, "x")
+    ev.body = f.text("正文")
+    ev.memo = f.texts("备注")
+    f.done()
+    return ev
+
+
+# ---------------------------------------------------------------- site
+
+def load_site(path: Path, errors: list) -> Site:
+    shown = shown_path(path)
+    if not path.exists():
+        errors.append(ContentError(shown, 0, 0, "", "缺少门户设置文件 site.yaml"))
+        return Site(title="决算公开")
+    try:
+        root = read_yaml(path, shown)
+    except ContentError as exc:
+        errors.append(exc)
+        return Site(title="决算公开")
+    f = Fields(root, "门户设置", errors)
+    site = Site(title=f.text("门户名称", required=True), region=f.text("地区"), base_url=f.text("网址"),
+                footer=f.text("页脚"), contact=f.text("联系方式"), path=shown)
+    for y in f.texts("年度"):
+        if y.strip().isdigit():
+            site.years.append(int(y))
+        else:
+            errors.append(at(f.raw("年度"), "门户设置 年度", f"“{y}”不是年份"))
+    f.done()
+    return site
+
+
+def department_files(content: Path) -> list[tuple[str, Path]]:
+    found = []
+    for folder in sorted(p for p in content.iterdir() if p.is_dir()):
+        for p in sorted(folder.iterdir()):
+            if p.is_file() and YEAR_FILE.match(p.name):
+                found.append((folder.name, p))
+    return found
+
+
+def load_content(content: Path, include_drafts: bool = False) -> tuple[Site, list[DeptYear]]:
+    """Load everything under ``content``; raise ContentErrors listing every problem."""
+    errors: list[ContentError] = []
+    if not content.is_dir():
+        raise ContentErrors([ContentError(str(content), 0, 0, "", "内容目录不存在")])
+    site = load_site(content / "site.yaml", errors)
+    depts = []
+    for slug, path in department_files(content):
+        if not SLUG.match(slug):
+            errors.append(ContentError(shown_path(path.parent), 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"))
+            continue
+        dept = load_department_year(path, slug, errors)
+        if dept and (include_drafts or not dept.draft):
+            depts.append(dept)
+    if errors:
+        raise ContentErrors(errors)
+    return site, depts
