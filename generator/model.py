@@ -148,6 +148,7 @@ class Finding:
     anchor: str = ""      # DOM id of the affected row on the department/evaluation page
     page: str = "dept"    # dept | eval
     rounding: bool = False  # within 0.01 per summed item: a 尾差, not a discrepancy
+    qid: str = ""         # DOM id of this finding on the 数据质量 page
 
     @property
     def difference(self) -> Decimal | None:

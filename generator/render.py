@@ -1,0 +1,218 @@
+"""Page contexts -> files: HTML through Jinja (autoescaped, templates compiled
+once), CSV/JSON downloads through their own small writers, static assets
+copied, sitemap and robots. Paths inside pages are relative, so the site
+works under any base URL and from any plain web server."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import facts
+from .amounts import fmt_plain
+from .model import DeptYear, Finding, Site, Table
+from .pages import TABLE_FILES, Page, dept_dir, root_of
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
+STATIC = PACKAGE / "static"
+
+
+def plotly_bundle() -> Path:
+    """The partial plotly.js bundle installed by `make` (npm), else the full
+    bundle shipped inside the plotly Python package."""
+    vendor = STATIC / "vendor" / "plotly-basic.min.js"
+    if vendor.exists():
+        return vendor
+    import plotly
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _script_json(value) -> str:
+    """JSON safe inside <script type=application/json>."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    raise TypeError(type(value))
+
+
+@lru_cache(maxsize=4)
+def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["script_json"] = _script_json
+    return env
+
+
+def asset_versions() -> dict[str, str]:
+    """Content hashes appended to asset URLs so browsers may cache them forever."""
+    out = {}
+    for name in sorted(p.name for p in STATIC.iterdir() if p.is_file()):
+        out[name] = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+    out["plotly.min.js"] = hashlib.sha256(plotly_bundle().read_bytes()).hexdigest()[:10]
+    return out
+
+
+def render_page(page: Page, versions: dict[str, str]) -> str:
+    env = environment()
+    template = env.get_template(page.template)
+    root = root_of(page.path)
+    if page.path == "404.html":  # served at any depth: links must be absolute
+        root = urlsplit(page.context["site"].base_url or "/").path or "/"
+        root = root if root.endswith("/") else root + "/"
+    inline_css = (STATIC / "site.css").read_text(encoding="utf-8") if page.path == "404.html" else ""
+    return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css)
+
+
+def write_site(out: Path, site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
+               pages: list[Page], only: set[str] | None = None) -> list[str]:
+    """Write every page (or only the pages of the departments in ``only`` plus
+    portal-wide pages) and the downloads; return the paths written."""
+    versions = asset_versions()
+    written = []
+    for page in pages:
+        if only is not None and page.dept and page.dept not in only:
+            continue
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(page, versions), encoding="utf-8")
+        written.append(page.path)
+    for dept in depts:
+        if only is None or dept.key in only:
+            write_downloads(out, dept, findings[dept.key])
+    write_bundle(out, depts, findings)
+    copy_static(out)
+    write_sitemap(out, site, pages)
+    return written
+
+
+def copy_static(out: Path) -> None:
+    target = out / "static"
+    target.mkdir(parents=True, exist_ok=True)
+    for p in STATIC.iterdir():
+        if p.is_file():
+            shutil.copyfile(p, target / p.name)
+    shutil.copyfile(plotly_bundle(), target / "plotly.min.js")
+
+
+# ---------------------------------------------------------------- downloads
+
+def table_header(table: Table) -> list[str]:
+    return [f"{c['group']}-{c.get('label', c['name'])}" if c.get("group") and c["group"] not in ("项目",) else c.get("label", c["name"])
+            for c in table.columns]
+
+
+def table_records(table: Table) -> list[list[str]]:
+    rows = []
+    for row in table.rows:
+        rows.append([fmt_plain(cell.value) if cell.kind == "amount" else cell.text for cell in
+                     (row.cell(i) for i in range(len(table.columns)))])
+    return rows
+
+
+def _csv(header: list[str], rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for row in rows:
+        # ="2080109" keeps codes as text when Excel/WPS opens the file
+        w.writerow([f'="{v}"' if i in code_columns and v and v.isdigit() else v for i, v in enumerate(row)])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def table_json(table: Table) -> dict:
+    return dict(id=table.id, title=table.title, unit=table.unit, columns=table_header(table),
+                rows=table_records(table), note=table.note, remark=table.remark)
+
+
+def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
+    h = facts.headline(dept)
+    return dict(
+        department=dept.name, year=dept.year, kind=dept.kind, supervisor=dept.supervisor, region=dept.region,
+        consolidated=dept.consolidated, units=dept.units, source=dept.source,
+        overview=dept.overview, staff={k: fmt_plain(v) for k, v in dept.staff.items()},
+        headline={k: (fmt_plain(v) if isinstance(v, Decimal) else v) for k, v in h.items()},
+        tables=[table_json(t) for t in dept.tables], missing_tables=dept.missing,
+        other_tables=[table_json(t) for t in dept.others],
+        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else c.text) for i, c in items.items()}
+                 for y, items in facts.sangong(dept).items()},
+        terms=[dict(term=t, explanation=e) for t, e in dept.terms],
+        sections=[dict(title=s.title, markdown=s.markdown) for s in dept.sections],
+        evaluations=[dict(slug=ev.slug, kind=ev.kind, title=ev.title, project=ev.project, supervisor=ev.supervisor,
+                          implementer=ev.implementer, date=ev.date,
+                          funds=table_json(ev.funds) if ev.funds else None,
+                          goals=table_json(ev.goals) if ev.goals else None,
+                          indicators=table_json(ev.indicators) if ev.indicators else None,
+                          others=[table_json(t) for t in ev.others],
+                          total={"分值": ev.total_max.text if ev.total_max else None,
+                                 "得分": ev.total_score.text if ev.total_score else None},
+                          grade=ev.grade, body=ev.body, notes=ev.memo) for ev in dept.evaluations],
+        findings=[finding_json(f) for f in findings],
+    )
+
+
+def finding_json(f: Finding) -> dict:
+    return dict(file=f.path, line=f.line, where=f.where, family=f.family, severity=f.severity, message=f.message,
+                expected=fmt_plain(f.expected) if f.expected is not None else None,
+                printed=fmt_plain(f.printed) if f.printed is not None else None,
+                difference=fmt_plain(f.difference) if f.difference is not None else None)
+
+
+def _json_bytes(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+
+
+def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
+    base = out / dept_dir(dept) / "data"
+    base.mkdir(parents=True, exist_ok=True)
+    for table in dept.tables:
+        codes = {0} if table.shape in ("subject", "econ") else set()
+        (base / f"{TABLE_FILES[table.id]}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))
+    for table in dept.others:
+        (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
+    (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))
+
+
+def write_bundle(out: Path, depts: list[DeptYear], findings: dict[str, list[Finding]]) -> None:
+    base = out / "data"
+    base.mkdir(parents=True, exist_ok=True)
+    (base / "all.json").write_bytes(_json_bytes([dept_json(d, findings[d.key]) for d in depts]))
+    rows = []
+    for d in depts:
+        for t in d.tables + d.others:
+            header = table_header(t)
+            for r, record in enumerate(table_records(t), 1):
+                for name, value in zip(header, record):
+                    if value != "":
+                        rows.append([d.name, str(d.year), t.id or t.title, t.title, str(r), name, value])
+    (base / "all-tables.csv").write_bytes(_csv(["部门", "年度", "表号", "表名", "行号", "栏目", "数值"], rows))
+    frows = [[d.name, str(d.year), f.severity, f.family, f.where, f.message, fmt_plain(f.difference) if f.difference is not None else "",
+              f"{f.path}:{f.line}"] for d in depts for f in findings[d.key]]
+    (base / "findings.csv").write_bytes(_csv(["部门", "年度", "类别", "勾稽类型", "位置", "说明", "差额", "内容文件"], frows))
+
+
+def write_sitemap(out: Path, site: Site, pages: list[Page]) -> None:
+    base = site.base_url.rstrip("/") + "/" if site.base_url else ""
+    urls = [p.path for p in pages if p.path != "404.html"]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for u in urls:
+        loc = base + (u[: -len("index.html")] if u.endswith("index.html") else u)
+        lines.append(f"  <url><loc>{jinja2.utils.markupsafe.escape(loc)}</loc></url>")
+    lines.append("</urlset>")
+    (out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    robots = "User-agent: *\nAllow: /\n"
+    if base:
+        robots += f"Sitemap: {base}sitemap.xml\n"
+    (out / "robots.txt").write_text(robots, encoding="utf-8")
