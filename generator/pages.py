@@ -368,7 +368,8 @@ def _trend(dept: DeptYear, same: list[DeptYear]) -> list[tuple[str, Decimal]]:
 
 
 def _fmt_facts(h: dict) -> dict:
-    return {k: (fmt_amount(v) if isinstance(v, Decimal) else "—") for k, v in h.items()}
+    counts = ("staff", "staff_actual")
+    return {k: (fmt_amount(v, 0 if k in counts else 2) if isinstance(v, Decimal) else "—") for k, v in h.items()}
 
 
 def _finding_view(f: Finding, dept: DeptYear) -> dict:

@@ -2,6 +2,7 @@
 temporary build directory, so it is swapped in with the rest of the site."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,17 @@ from pathlib import Path
 from .errors import ContentError, ContentErrors
 
 
+PROJECT = Path(__file__).resolve().parent.parent
+
+
 def pagefind_command() -> list[str] | None:
+    """Pagefind 1.6 from `make tools` (npm) if present, else PyPI's 1.5 binary."""
+    env = os.environ.get("PORTAL_PAGEFIND")
+    if env:
+        return [env]
+    tools = PROJECT / ".tools" / "pagefind" / "pagefind_extended"
+    if tools.exists():
+        return [str(tools)]
     exe = Path(sys.executable).with_name("pagefind_extended")
     if exe.exists():
         return [str(exe)]

@@ -1,0 +1,72 @@
+# Quick start: `make site` then `make test`. Works on a fresh Debian machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+TOOLS  := .tools
+PAGEFIND_VERSION := 1.6.0
+PLOTLY_BASIC_VERSION := 3.7.0
+PLOTLY_BUNDLE := generator/static/vendor/plotly-basic.min.js
+PAGEFIND_BIN  := $(TOOLS)/pagefind/pagefind_extended
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+
+.PHONY: site test serve check bench clean tools deps test-deps system-deps
+
+site: deps tools
+	$(BIN)/portal build --content content --out site
+
+check: deps
+	$(BIN)/portal check --content content
+
+serve: deps tools
+	$(BIN)/portal serve --content content
+
+test: test-deps tools
+	$(BIN)/python -m pytest -q
+
+bench: test-deps tools
+	$(BIN)/python bench/run.py
+
+$(BIN)/python:
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+	  (echo "安装 python3-venv…" && $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq python3-venv python3-pip)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+deps: $(BIN)/python
+	@$(BIN)/python -c 'import generator, jinja2, markdown, yaml, plotly, livereload' 2>/dev/null && \
+	  $(BIN)/python -c 'import pagefind_bin_extended' 2>/dev/null || $(BIN)/pip install -q -e '.[search]'
+
+test-deps: deps system-deps
+	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python' 2>/dev/null || $(BIN)/pip install -q -e '.[search,test]'
+
+# Debian packages the browser tests need, installed only when missing.
+system-deps:
+	@missing=""; \
+	for p in chromium chromium-driver fonts-noto-cjk; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "安装系统软件包：$$missing"; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; fi
+
+# Front-end tools fetched from the npm registry (not committed): the partial
+# plotly.js bundle (bar/pie/scatter, ~1 MB) and Pagefind 1.6 (ICU4X Chinese
+# segmentation). Without npm the build falls back to the full plotly.js from
+# the plotly package and to Pagefind 1.5 from PyPI.
+tools: $(PLOTLY_BUNDLE) $(PAGEFIND_BIN)
+
+$(PLOTLY_BUNDLE):
+	@mkdir -p $(TOOLS)/npm $(dir $@)
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd $(TOOLS)/npm && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_BASIC_VERSION) >/dev/null) && \
+	  tar -xzf $(TOOLS)/npm/plotly.js-basic-dist-min-$(PLOTLY_BASIC_VERSION).tgz -C $(TOOLS)/npm && \
+	  cp $(TOOLS)/npm/package/plotly-basic.min.js $@ && rm -rf $(TOOLS)/npm/package; \
+	else echo "未找到 npm：使用 plotly 包自带的完整 plotly.js"; fi
+
+$(PAGEFIND_BIN):
+	@mkdir -p $(TOOLS)/npm $(dir $@)
+	@if command -v npm >/dev/null 2>&1 && [ "$$(uname -m)" = x86_64 ]; then \
+	  (cd $(TOOLS)/npm && npm pack --silent @pagefind/linux-x64@$(PAGEFIND_VERSION) >/dev/null) && \
+	  tar -xzf $(TOOLS)/npm/pagefind-linux-x64-$(PAGEFIND_VERSION).tgz -C $(TOOLS)/npm && \
+	  cp $(TOOLS)/npm/package/bin/pagefind_extended $@ && chmod +x $@ && rm -rf $(TOOLS)/npm/package; \
+	else echo "未找到 npm：使用 PyPI 的 Pagefind"; fi
+
+clean:
+	rm -rf site .site-* $(TOOLS) generator/static/vendor
