@@ -245,6 +245,8 @@ class Auditor:
         rate_i = next((i for i, n in enumerate(names) if "执行率" in n), None)
         exec_i = next((i for i, n in enumerate(names) if ("执行数" in n or "执行金额" in n) and "系统" not in n), None)
         budget_is = [i for i, n in enumerate(names) if ("预算" in n or "到位" in n) and "执行" not in n]
+        # the usual denominator first: 全年预算数, then 预算数, 年初预算数, 到位
+        budget_is.sort(key=lambda i: (0 if "全年" in names[i] else 2 if "年初" in names[i] else 3 if "到位" in names[i] else 1))
         if rate_i is None or exec_i is None or not budget_is:
             return
         for row in table.rows:
@@ -298,7 +300,8 @@ class Auditor:
                     score_total += got.amount
                     max_total += top.amount
                 if top.value is not None and got.value is not None and got.value > top.value:
-                    label = next((c.text for c in reversed(row.cells[:mi]) if c.text), f"第{row.anchor}行")
+                    name_i = names.index("三级指标") if "三级指标" in names else 0
+                    label = row.cell(name_i).text or f"第{row.anchor}行"
                     self.findings.append(Finding(
                         dept=self.dept.key, path=row.path, line=row.line, where=f"{ev.name} {label}", family="绩效",
                         message=f"得分 {got.text} 超过分值 {top.text}", expected=top.value, printed=got.value,

@@ -307,7 +307,7 @@ def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None
     dept.source = _source(f.raw("来源", required=True), errors)
     dept.overview = _overview(f.raw("概况"), errors)
     dept.staff = _staff(f.raw("人员"), errors)
-    _tables(dept, f.raw("决算表"), f.raw("未公开表"), errors)
+    _tables(dept, f.raw("决算表"), f.raw("未公开表"), errors, root.key("决算表") if isinstance(root, Map) else None)
     dept.others = load_other_tables(f.raw("其他表"), "其他表", errors, "x")
     _sangong(dept, f.raw("三公经费"), errors)
     dept.terms = _terms(f.raw("名词解释"), errors)
@@ -376,7 +376,7 @@ def _staff(node, errors) -> dict:
     return staff
 
 
-def _tables(dept: DeptYear, node, missing_node, errors) -> None:
+def _tables(dept: DeptYear, node, missing_node, errors, key=None) -> None:
     wants_tables = registry.KINDS.get(dept.kind, {}).get("tables", False)
     if node is not None:
         if not isinstance(node, Map):
@@ -394,7 +394,7 @@ def _tables(dept: DeptYear, node, missing_node, errors) -> None:
                 errors.append(at(key, "未公开表", f"“{key}”已在“决算表”中录入，不能同时列为未公开"))
         mf.done()
     if wants_tables:
-        anchor = node if node is not None else None
+        anchor = key if key is not None else node
         for spec in registry.table_set(dept.year)["tables"]:
             if not dept.table(spec["id"]) and spec["id"] not in dept.missing:
                 errors.append(ContentError(dept.path, getattr(anchor, "line", 1), getattr(anchor, "col", 1), "决算表",
