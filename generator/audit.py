@@ -315,8 +315,9 @@ class Auditor:
             printed = getattr(ev, attr)
             if printed is None or printed.value is None:
                 continue
+            # When the form scores 执行率 (its 资金 row has 分值/得分), the 总分 includes it.
             with_fund = computed + (fund.amount if fund is not None else 0)
-            if printed.value in (computed, with_fund):
+            if printed.value == with_fund:
                 continue
             parts = f"各项指标{what}合计 {_fmt(computed, 0 if computed == computed.to_integral() else 2)}"
             if fund is not None and fund.value is not None:

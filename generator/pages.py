@@ -276,7 +276,11 @@ def _change(now: Cell | None, before: Cell | None) -> str:
     return f"{'增加' if diff > 0 else '减少' if diff < 0 else '持平'} {fmt_amount(abs(diff))}{pct}" if diff else "持平"
 
 
-def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]]) -> list[Page]:
+def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
+                   only: set[str] | None = None, preview: bool = False) -> list[Page]:
+    """All pages, or (``only``) the pages of those department-years plus the
+    portal-wide pages that aggregate every department (home, comparison,
+    data quality). ``preview`` marks pages rendered by `portal serve`."""
     pages: list[Page] = []
     years = sorted({d.year for d in depts}, reverse=True)
     by_slug = defaultdict(list)
@@ -291,12 +295,14 @@ def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[F
                               findings=len(findings[dept.key]),
                               real=sum(1 for f in findings[dept.key] if not f.rounding),
                               evals=[dict(ev=ev, url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]))
-    common = dict(site=site, years=years, nav_depts=[(d.name, d.year, dept_url(d)) for d in depts])
+    common = dict(site=site, years=years, preview=preview)
 
     pages.append(Page("index.html", "index.html", dict(common, summaries=summaries), title=site.title,
                       description=f"{site.title}：{len(depts)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
                       kind="首页", charts=False))
     for dept, summary in zip(depts, summaries):
+        if only is not None and dept.key not in only:
+            continue
         dept_findings = findings[dept.key]
         dept_rows, eval_rows = _findings_index(dept_findings)
         trend = _trend(dept, by_slug[dept.slug])
@@ -336,6 +342,9 @@ def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[F
                                                      year_links=[(y, "compare.html" if j == 0 else f"compare-{y}.html") for j, y in enumerate(years)]),
                           kind="部门比较", charts=bool(chart_list), title=f"{year}年度部门比较",
                           description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。"))
+    if not years:
+        pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[]),
+                          kind="部门比较", title="部门比较", description="暂无已发布的部门。"))
     groups = [dict(dept=d, url=dept_url(d), findings=[_finding_view(f, d) for f in findings[d.key]]) for d in depts]
     all_f = [f for d in depts for f in findings[d.key]]
     pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=len(all_f),

@@ -87,7 +87,7 @@ def _check_tabs(text: str, shown: str) -> None:
 _YAML_PROBLEMS = {
     "found duplicate anchor": "锚点名称重复",
     "found undefined alias": "引用了未定义的锚点",
-    "mapping values are not allowed here": "此处不能出现“键: 值”（行内有半角冒号加空格时请给整行加引号）",
+    "mapping values are not allowed": "此处不能出现“键: 值”（行内有半角冒号加空格时请给整行加引号）",
     "could not find expected ':'": "缺少半角冒号“:”",
     "found character that cannot start any token": "出现了不能作为开头的字符（例如 Tab 或 @、`）",
     "did not find expected key": "缩进不一致，或列表项与键混在同一层",

@@ -94,7 +94,8 @@ def write_site(out: Path, site: Site, depts: list[DeptYear], findings: dict[str,
             write_downloads(out, dept, findings[dept.key])
     write_bundle(out, depts, findings)
     copy_static(out)
-    write_sitemap(out, site, pages)
+    if only is None:
+        write_sitemap(out, site, pages)
     return written
 
 
