@@ -1,0 +1,98 @@
+"""Renderers: exact HTML/CSV/JSON for a small example, deterministic output,
+safe Markdown, and an atomic swap that leaves site/ alone when a build fails."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import render
+from generator.build import build
+from generator.markup import render_markdown
+
+GOOD = Path(__file__).parent / "fixtures" / "good"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("r") / "site"
+    build(GOOD, out, search=False)
+    return out
+
+
+def test_subject_table_row_html(site):
+    page = (site / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")
+    row = page[page.index('<tr id="t03-2080109"'): page.index("</tr>", page.index('<tr id="t03-2080109"'))]
+    assert '<th scope="row" class="lvl3">社会保险经办机构</th>' in row
+    assert '<td class="num">60.00</td>' in row and '<td class="num">40.00</td>' in row
+    assert '<caption id="t03-cap">公开03表 支出决算表<span class="unit">单位：万元</span></caption>' in page
+    assert '<th scope="colgroup" colspan="2">项目</th>' in page
+
+
+def test_csv_is_excel_friendly_and_exact(site):
+    raw = (site / "demo-dept" / "2023" / "data" / "t03.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出"]
+    assert rows[1] == ["合计", "", "100.00", "70.00", "30.00", "", "", ""]
+    assert rows[4] == ['="2080109"', "社会保险经办机构", "60.00", "40.00", "20.00", "", "", ""]
+
+
+def test_json_keeps_exact_amounts(site):
+    data = json.loads((site / "demo-dept" / "2023" / "data.json").read_text(encoding="utf-8"))
+    t06 = next(t for t in data["tables"] if t["id"] == "公开06表")
+    assert t06["rows"][-2] == ["人员经费合计", "", "50.00"]
+    assert ["309", "资本性支出（基本建设）", "——"] in t06["rows"]
+    assert data["headline"]["spending"] == "100.00" and data["sangong"]["上年决算数"]["合计"] == "1.30"
+    bundle = json.loads((site / "data" / "all.json").read_text(encoding="utf-8"))
+    assert bundle[0]["department"] == "示例市医疗保障服务中心"
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    def digest(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+    build(GOOD, tmp_path / "a", search=False)
+    build(GOOD, tmp_path / "b", search=False)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_failed_render_leaves_previous_site(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(GOOD, out, search=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(render, "write_bundle", boom)
+    with pytest.raises(RuntimeError):
+        build(GOOD, out, search=False)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")]
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[点我](javascript:alert(1))",
+    "[点我](JaVaScRiPt&#58;alert(1))",
+    "<a href='javascript:alert(1)'>x</a>",
+    "![x](https://evil.example/x.png)",
+])
+def test_markdown_is_sanitized(hostile):
+    out = str(render_markdown(hostile))
+    tags = re.findall(r"<[a-zA-Z][^>]*>", out)   # real tags; escaped text starts with &lt;
+    assert tags, out
+    assert not [t for t in tags if re.search(r"script|javascript|onerror|<img", t, re.I)], tags
+
+
+def test_sitemap_and_robots(site):
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/portal/demo-dept/2023/</loc>" in sitemap
+    assert "404" not in sitemap
+    assert "Sitemap: https://example.org/portal/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
