@@ -20,7 +20,9 @@ _SAFE_SCHEME = re.compile(r"^(https?:|mailto:|#|/|\.|[^:]*$)", re.I)
 
 
 def _clean_url(match: re.Match) -> str:
-    attr, url = match.group(1), html.unescape(match.group(2))
+    attr, url = match.group(1), match.group(2)
+    for _ in range(3):  # entities may be nested (&amp;#58;): decode until stable
+        url = html.unescape(url)
     squeezed = re.sub(r"[\s\x00-\x1f]+", "", url)
     if not _SAFE_SCHEME.match(squeezed):
         return f' {attr}="#"'
