@@ -4,7 +4,7 @@ dumb; numbers are formatted here, once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import charts, facts
@@ -276,64 +276,78 @@ def _change(now: Cell | None, before: Cell | None) -> str:
     return f"{'增加' if diff > 0 else '减少' if diff < 0 else '持平'} {fmt_amount(abs(diff))}{pct}" if diff else "持平"
 
 
-def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
-                   only: set[str] | None = None, preview: bool = False) -> list[Page]:
-    """All pages, or (``only``) the pages of those department-years plus the
-    portal-wide pages that aggregate every department (home, comparison,
-    data quality). ``preview`` marks pages rendered by `portal serve`."""
-    pages: list[Page] = []
-    years = sorted({d.year for d in depts}, reverse=True)
-    by_slug = defaultdict(list)
-    for d in depts:
-        by_slug[d.slug].append(d)
-    summaries = []
-    for dept in depts:
-        for n, f in enumerate(findings[dept.key], 1):
-            f.qid = f"q-{dept.slug}-{dept.year}-{n}"
-        h = facts.headline(dept)
-        summaries.append(dict(dept=dept, url=dept_url(dept), h=h, fmt=_fmt_facts(h), sg=_sangong_cells(dept),
-                              findings=len(findings[dept.key]),
-                              real=sum(1 for f in findings[dept.key] if not f.rounding),
-                              evals=[dict(ev=ev, url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]))
-    common = dict(site=site, years=years, preview=preview)
+def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
+    """What portal-wide pages need to know about one department-year. Holds a
+    light copy of the department (no tables) so it is cheap to pass between
+    processes and to cache."""
+    for n, f in enumerate(findings, 1):
+        f.qid = f"q-{dept.slug}-{dept.year}-{n}"
+    h = facts.headline(dept)
+    evals = [dict(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
+    return dict(dept=light_department(dept), url=dept_url(dept), h=h, fmt=_fmt_facts(h), sg=_sangong_cells(dept),
+                findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals)
 
+
+def light_evaluation(ev: Evaluation) -> Evaluation:
+    return replace(ev, funds=None, goals=None, indicators=None, others=[], body="", memo=[])
+
+
+def light_department(dept: DeptYear) -> DeptYear:
+    return replace(dept, tables=[], others=[], sections=[], terms=[], overview={}, units=[], missing={},
+                   evaluations=[light_evaluation(ev) for ev in dept.evaluations])
+
+
+def common_context(site: Site, years: list[int], preview: bool = False) -> dict:
+    return dict(site=site, years=years, preview=preview)
+
+
+def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug: list[DeptYear],
+               common: dict) -> list[Page]:
+    """The department-year page and one page per evaluation."""
+    pages = []
+    dept_rows, eval_rows = _findings_index(findings)
+    trend = _trend(dept, same_slug)
+    tables = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{TABLE_FILES[t.id]}.csv") for t in dept.tables]
+    others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
+    dept_charts_ = dept_charts(dept, trend)
+    context = dict(common, dept=dept, s=summary, tables=tables, others=others,
+                   missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
+                   sections=[dict(title=s.title, id=f"qksm-{s.anchor}", html=render_markdown(s.markdown)) for s in dept.sections],
+                   overview={k: render_markdown(v) for k, v in dept.overview.items()},
+                   terms=dept.terms, sangong=sangong_rows(dept), sangong_source=dept.sangong_source,
+                   charts=dept_charts_, findings=findings,
+                   other_years=[(d.year, f"../{d.year}/index.html") for d in same_slug if d.year != dept.year])
+    desc = f"{dept.name}{dept.year}年度{dept.kind}"
+    if summary["h"]["spending"] is not None:
+        desc += f"：本年支出合计 {summary['fmt']['spending']} 万元"
+    pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, kind="决算表", charts=bool(dept_charts_),
+                      title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。"))
+    for ev in dept.evaluations:
+        idx = {anchor: fs for (slug, anchor), fs in eval_rows.items() if slug == ev.slug}
+        chart = eval_chart(ev)
+
+        def view(t, a, merge=(), idx=idx):
+            return table_view(t, idx, a, merge) if t is not None and t.columns else None
+        ctx = dict(common, dept=dept, ev=ev, info=_eval_summary(ev),
+                   funds=view(ev.funds, "funds"), goals=view(ev.goals, "goals"),
+                   indicators=view(ev.indicators, "ind", ("一级指标", "二级指标")),
+                   others=[view(t, t.anchor) for t in ev.others], body=render_markdown(ev.body),
+                   charts=[chart] if chart else [], total_findings=idx.get("total", []),
+                   findings=[f for f in findings if f.page == "eval" and f.table == ev.slug])
+        pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, kind="绩效评价", charts=bool(chart),
+                          title=f"{ev.name}（{ev.kind}）— {dept.name} {dept.year}",
+                          description=f"{dept.name}{dept.year}年度{ev.kind}：{ev.name}"
+                                      + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。"))
+    return pages
+
+
+def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Finding]], common: dict) -> list[Page]:
+    """Pages that aggregate every department: home, comparison, data quality, search, 404."""
+    pages = []
+    years = common["years"]
     pages.append(Page("index.html", "index.html", dict(common, summaries=summaries), title=site.title,
-                      description=f"{site.title}：{len(depts)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
+                      description=f"{site.title}：{len(summaries)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
                       kind="首页", charts=False))
-    for dept, summary in zip(depts, summaries):
-        if only is not None and dept.key not in only:
-            continue
-        dept_findings = findings[dept.key]
-        dept_rows, eval_rows = _findings_index(dept_findings)
-        trend = _trend(dept, by_slug[dept.slug])
-        tables = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{TABLE_FILES[t.id]}.csv") for t in dept.tables]
-        others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
-        dept_charts_ = dept_charts(dept, trend)
-        context = dict(common, dept=dept, s=summary, tables=tables, others=others,
-                       missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
-                       sections=[dict(title=s.title, id=f"qksm-{s.anchor}", html=render_markdown(s.markdown)) for s in dept.sections],
-                       overview={k: render_markdown(v) for k, v in dept.overview.items()},
-                       terms=dept.terms, sangong=sangong_rows(dept), sangong_source=dept.sangong_source,
-                       charts=dept_charts_, findings=dept_findings, other_years=[(d.year, f"../{d.year}/index.html") for d in by_slug[dept.slug] if d is not dept])
-        desc = f"{dept.name}{dept.year}年度{dept.kind}"
-        if summary["h"]["spending"] is not None:
-            desc += f"：本年支出合计 {summary['fmt']['spending']} 万元"
-        pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, kind="决算表", charts=bool(dept_charts_),
-                          title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。"))
-        for ev in dept.evaluations:
-            idx = {anchor: fs for (slug, anchor), fs in eval_rows.items() if slug == ev.slug}
-            chart = eval_chart(ev)
-            view = lambda t, a, merge=(): table_view(t, idx, a, merge) if t is not None and t.columns else None
-            ctx = dict(common, dept=dept, ev=ev, info=_eval_summary(ev),
-                       funds=view(ev.funds, "funds"), goals=view(ev.goals, "goals"),
-                       indicators=view(ev.indicators, "ind", ("一级指标", "二级指标")),
-                       others=[view(t, t.anchor) for t in ev.others], body=render_markdown(ev.body),
-                       charts=[chart] if chart else [], total_findings=idx.get("total", []),
-                       findings=[f for f in dept_findings if f.page == "eval" and f.table == ev.slug])
-            pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, kind="绩效评价", charts=bool(chart),
-                              title=f"{ev.name}（{ev.kind}）— {dept.name} {dept.year}",
-                              description=f"{dept.name}{dept.year}年度{ev.kind}：{ev.name}"
-                                          + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。"))
     for i, year in enumerate(years):
         in_year = [s for s in summaries if s["dept"].year == year]
         path = "compare.html" if i == 0 else f"compare-{year}.html"
@@ -345,8 +359,9 @@ def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[F
     if not years:
         pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[]),
                           kind="部门比较", title="部门比较", description="暂无已发布的部门。"))
-    groups = [dict(dept=d, url=dept_url(d), findings=[_finding_view(f, d) for f in findings[d.key]]) for d in depts]
-    all_f = [f for d in depts for f in findings[d.key]]
+    groups = [dict(dept=s["dept"], url=s["url"], findings=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key]])
+              for s in summaries]
+    all_f = [f for s in summaries for f in findings[s["dept"].key]]
     pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=len(all_f),
                                                            real=sum(1 for f in all_f if not f.rounding)),
                       kind="数据质量", title="数据质量：勾稽检查结果",
@@ -355,6 +370,24 @@ def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[F
                       description="全文搜索各部门的决算表、“三公”经费、绩效评价、情况说明和名词解释。"))
     pages.append(Page("404.html", "404.html", dict(common), kind="", title="页面不存在", description="页面不存在。"))
     return pages
+
+
+def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
+                   only: set[str] | None = None, preview: bool = False) -> list[Page]:
+    """All pages, or (``only``) the pages of those department-years plus the
+    portal-wide pages that aggregate every department (home, comparison,
+    data quality). ``preview`` marks pages rendered by `portal serve`."""
+    years = sorted({d.year for d in depts}, reverse=True)
+    by_slug = defaultdict(list)
+    for d in depts:
+        by_slug[d.slug].append(d)
+    common = common_context(site, years, preview)
+    summaries = [summarize(d, findings[d.key]) for d in depts]
+    pages = []
+    for dept, summary in zip(depts, summaries):
+        if only is None or dept.key in only:
+            pages += dept_pages(dept, summary, findings[dept.key], by_slug[dept.slug], common)
+    return portal_pages(site, summaries, findings, common) + pages
 
 
 def _title(dept: DeptYear, table_id: str) -> str:

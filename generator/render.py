@@ -24,6 +24,7 @@ from .pages import TABLE_FILES, Page, dept_dir, root_of
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
 STATIC = PACKAGE / "static"
+FRAGMENTS = ".fragments"  # per-department pieces of data/all-tables.csv, removed before publishing
 
 
 def plotly_bundle() -> Path:
@@ -76,26 +77,29 @@ def render_page(page: Page, versions: dict[str, str]) -> str:
     return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css)
 
 
-def write_site(out: Path, site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
-               pages: list[Page], only: set[str] | None = None) -> list[str]:
-    """Write every page (or only the pages of the departments in ``only`` plus
-    portal-wide pages) and the downloads; return the paths written."""
-    versions = asset_versions()
+def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[str]:
     written = []
     for page in pages:
-        if only is not None and page.dept and page.dept not in only:
-            continue
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(page, versions), encoding="utf-8")
         written.append(page.path)
+    return written
+
+
+def write_site(out: Path, site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
+               pages: list[Page], only: set[str] | None = None) -> list[str]:
+    """In-process writer used by the preview: every page (or only the pages of
+    the departments in ``only`` plus portal-wide pages) and the downloads."""
+    versions = asset_versions()
+    written = write_pages(out, [p for p in pages if only is None or not p.dept or p.dept in only], versions)
     for dept in depts:
         if only is None or dept.key in only:
             write_downloads(out, dept, findings[dept.key])
-    write_bundle(out, depts, findings)
+    write_bundle(out, [d.key for d in depts], findings, keep_fragments=True)
     copy_static(out)
     if only is None:
-        write_sitemap(out, site, pages)
+        write_sitemap(out, site, [p.path for p in pages])
     return written
 
 
@@ -124,13 +128,16 @@ def table_records(table: Table) -> list[list[str]]:
 
 
 def _csv(header: list[str], rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    for row in rows:
+    """UTF-8 with BOM so Excel opens Chinese correctly."""
+    return "\ufeff".encode("utf-8") + _csv_rows([header] + [
         # ="2080109" keeps codes as text when Excel/WPS opens the file
-        w.writerow([f'="{v}"' if i in code_columns and v and v.isdigit() else v for i, v in enumerate(row)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        [f'="{v}"' if i in code_columns and v and v.isdigit() else v for i, v in enumerate(row)] for row in rows])
+
+
+def _csv_rows(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
 
 
 def table_json(table: Table) -> dict:
@@ -184,29 +191,47 @@ def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
     for table in dept.others:
         (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
     (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))
+    rows = []
+    for t in dept.tables + dept.others:
+        header = table_header(t)
+        for r, record in enumerate(table_records(t), 1):
+            rows.extend([dept.name, str(dept.year), t.id or t.title, t.title, str(r), name, value]
+                        for name, value in zip(header, record) if value != "")
+    fragments = out / FRAGMENTS
+    fragments.mkdir(exist_ok=True)
+    (fragments / f"{dept.slug}-{dept.year}.csv").write_bytes(_csv_rows(rows))
 
 
-def write_bundle(out: Path, depts: list[DeptYear], findings: dict[str, list[Finding]]) -> None:
+def write_bundle(out: Path, keys: list[str], findings: dict[str, list[Finding]], keep_fragments: bool = False) -> None:
+    """Portal-wide downloads, streamed from the per-department files so the
+    whole model never has to sit in one process."""
     base = out / "data"
     base.mkdir(parents=True, exist_ok=True)
-    (base / "all.json").write_bytes(_json_bytes([dept_json(d, findings[d.key]) for d in depts]))
-    rows = []
-    for d in depts:
-        for t in d.tables + d.others:
-            header = table_header(t)
-            for r, record in enumerate(table_records(t), 1):
-                for name, value in zip(header, record):
-                    if value != "":
-                        rows.append([d.name, str(d.year), t.id or t.title, t.title, str(r), name, value])
-    (base / "all-tables.csv").write_bytes(_csv(["部门", "年度", "表号", "表名", "行号", "栏目", "数值"], rows))
-    frows = [[d.name, str(d.year), f.severity, f.family, f.where, f.message, fmt_plain(f.difference) if f.difference is not None else "",
-              f"{f.path}:{f.line}"] for d in depts for f in findings[d.key]]
+    with open(base / "all.json", "wb") as fh:
+        fh.write(b"[\n")
+        for i, key in enumerate(keys):
+            if i:
+                fh.write(b",\n")
+            fh.write((out / key / "data.json").read_bytes())
+        fh.write(b"\n]\n")
+    fragments = out / FRAGMENTS
+    with open(base / "all-tables.csv", "wb") as fh:
+        fh.write(_csv(["部门", "年度", "表号", "表名", "行号", "栏目", "数值"], []))
+        for key in keys:
+            part = fragments / f"{key.replace('/', '-')}.csv"
+            if part.exists():
+                fh.write(part.read_bytes())
+    if not keep_fragments:
+        shutil.rmtree(fragments, ignore_errors=True)
+    frows = [[key.split("/")[0], key.split("/")[1], f.severity, f.family, f.where, f.message,
+              fmt_plain(f.difference) if f.difference is not None else "", f"{f.path}:{f.line}"]
+             for key in keys for f in findings[key]]
     (base / "findings.csv").write_bytes(_csv(["部门", "年度", "类别", "勾稽类型", "位置", "说明", "差额", "内容文件"], frows))
 
 
-def write_sitemap(out: Path, site: Site, pages: list[Page]) -> None:
+def write_sitemap(out: Path, site: Site, paths: list[str]) -> None:
     base = site.base_url.rstrip("/") + "/" if site.base_url else ""
-    urls = [p.path for p in pages if p.path != "404.html"]
+    urls = [p for p in paths if p != "404.html"]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for u in urls:
         loc = base + (u[: -len("index.html")] if u.endswith("index.html") else u)

@@ -96,3 +96,29 @@ def test_sitemap_and_robots(site):
     assert "<loc>https://example.org/portal/demo-dept/2023/</loc>" in sitemap
     assert "404" not in sitemap
     assert "Sitemap: https://example.org/portal/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_cached_rebuild_equals_fresh_build(tmp_path):
+    """A build that reuses unchanged departments from the previous build and
+    the parse cache produces exactly the files of a build from scratch; an
+    edited department is rebuilt."""
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(GOOD, content)
+    cache = tmp_path / "cache"
+    first = build(content, tmp_path / "site", search=False, cache=cache)
+    assert first.reused == 0
+    second = build(content, tmp_path / "site", search=False, cache=cache)
+    assert second.reused == 1
+    fresh = tmp_path / "fresh"
+    build(content, fresh, search=False, cache=False)
+
+    def digest(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+    assert digest(tmp_path / "site") == digest(fresh)
+    dept = content / "demo-dept" / "2023.yaml"
+    dept.write_text(dept.read_text(encoding="utf-8").replace("内设3个科室。", "内设4个科室。"), encoding="utf-8")
+    third = build(content, tmp_path / "site", search=False, cache=cache)
+    assert third.reused == 0
+    assert "内设4个科室。" in (tmp_path / "site" / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")

@@ -1,15 +1,143 @@
-/* Draws every chart whose Plotly spec is embedded in the page as JSON. */
+/* Draws every chart whose Plotly spec is embedded in the page as JSON.
+   The spec is laid out for a desktop column; before drawing, the layout is
+   fitted to the chart's real width: long titles and category labels are
+   wrapped (so nothing is cut off on a phone), the legend goes below the axis
+   title, and the mode bar is dropped where it would cover the title. */
 (function () {
   "use strict";
+  var MODEBAR = 190;   // px kept free for Plotly's mode bar at the top right
+  var NARROW = 560;    // below this width: no mode bar, labels may take more room
+
+  function clone(x) { return JSON.parse(JSON.stringify(x)); }
+  function esc(s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  function charWidth(c) { return c.charCodeAt(0) > 0x2e7f ? 1 : 0.56; }  // CJK ≈ 1em, Latin ≈ .56em
+  function textWidth(s, px) { var w = 0; for (var i = 0; i < s.length; i++) w += charWidth(s[i]); return w * px; }
+
+  /* Lines of `s`, each at most maxPx wide at font size px; never breaks
+     inside a run of Latin letters or digits when it can avoid it. */
+  function lines(s, maxPx, px) {
+    s = String(s == null ? "" : s);
+    if (textWidth(s, px) <= maxPx) return [s];
+    var out = [], line = "";
+    for (var i = 0; i < s.length; i++) {
+      var c = s[i];
+      if (line && textWidth(line + c, px) > maxPx) {
+        var cut = line.length;
+        if (/[A-Za-z0-9.%]/.test(c)) {
+          while (cut > 0 && /[A-Za-z0-9.%]/.test(line[cut - 1])) cut--;
+          if (cut === 0) cut = line.length;
+        }
+        out.push(line.slice(0, cut));
+        line = line.slice(cut);
+      }
+      line += c;
+    }
+    if (line) out.push(line);
+    return out;
+  }
+  function wrapped(s, maxPx, px) { return lines(s, maxPx, px).map(esc).join("<br>"); }
+
+  /* Repeated category labels would be merged into one slot by Plotly:
+     make each occurrence distinct with zero-width spaces. */
+  function dedupe(data, key) {
+    var first = data[0] && data[0][key];
+    if (!first) return;
+    var seen = {}, fixed = first.map(function (label) {
+      var l = String(label);
+      while (seen[l]) l += "\u200b";
+      seen[l] = 1;
+      return l;
+    });
+    data.forEach(function (t) { if (t[key] && t[key].length === fixed.length) t[key] = fixed.slice(); });
+  }
+
+  function fit(spec, width) {
+    var data = clone(spec.data), layout = clone(spec.layout);
+    var narrow = width < NARROW;
+    var px = (layout.font && layout.font.size) || 13;
+    var horizontal = data.length && data[0].orientation === "h";
+    var catKey = horizontal ? "y" : "x", cat = horizontal ? "yaxis" : "xaxis";
+
+    var title = layout.title || {};
+    var tpx = (title.font && title.font.size) || 16;
+    var tLines = lines(title.text || "", Math.max(120, width - (narrow ? 24 : MODEBAR)), tpx);
+    title.text = tLines.map(esc).join("<br>");
+    title.x = 0; title.xref = "container"; title.xanchor = "left";
+    title.y = 1; title.yref = "container"; title.yanchor = "top";
+    title.pad = { t: 8, l: 10 }; title.automargin = true;
+    layout.title = title;
+    layout.margin = layout.margin || {};
+    layout.margin.t = Math.max(layout.margin.t || 0, Math.round(tLines.length * tpx * 1.35 + 20));
+
+    if (data.length > 1 || (layout.showlegend === true)) {
+      layout.legend = { orientation: "h", xref: "container", x: 0, xanchor: "left",
+                        yref: "container", y: 0, yanchor: "bottom", font: { size: px } };
+    }
+
+    dedupe(data, catKey);
+    var cats = (data[0] && data[0][catKey]) || [];
+    if (cats.length && layout[cat] && layout[cat].type === "category") {
+      var maxPx, maxLines = 1;
+      if (horizontal) {
+        maxPx = width * (narrow ? 0.45 : 0.36);
+      } else {
+        maxPx = Math.max(3 * px, (width - 70) / cats.length - 8);
+      }
+      var text = cats.map(function (c) {
+        var l = lines(String(c).replace(/\u200b/g, ""), maxPx, px);
+        maxLines = Math.max(maxLines, l.length);
+        return l.map(esc).join("<br>");
+      });
+      if (horizontal || maxLines <= 4) {
+        layout[cat].tickmode = "array";
+        layout[cat].tickvals = cats;
+        layout[cat].ticktext = text;
+        if (!horizontal) layout[cat].tickangle = 0;
+      }
+      if (horizontal) {
+        var per = Math.max(maxLines * px * 1.3 + 10, 22 * Math.max(1, layout.barmode === "stack" ? 1 : data.length));
+        var need = Math.round(cats.length * per + layout.margin.t + 90);
+        if (!layout.height || layout.height < need) layout.height = need;
+      }
+    }
+    return { data: data, layout: layout };
+  }
+
+  function config(width) {
+    return { responsive: true, displaylogo: false, locale: "zh-CN",
+             displayModeBar: width < NARROW ? false : "hover",
+             modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
+  }
+
+  var charts = [];
   function draw() {
     if (!window.Plotly) return;
     document.querySelectorAll(".chart[data-spec]").forEach(function (el) {
       var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
-      Plotly.newPlot(el, spec.data, spec.layout, {
-        responsive: true, displaylogo: false, locale: "zh-CN",
-        modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"]
-      }).then(function () { el.setAttribute("data-drawn", "1"); });
+      var first = spec.data[0] || {};
+      if (first.orientation === "h" && first.y && first.y.length > 10) {
+        var fig = el.closest(".chart-figure");   // long bar lists get the whole row
+        if (fig) fig.classList.add("chart-wide");
+      }
+      var width = el.clientWidth || 600;
+      var f = fit(spec, width);
+      charts.push({ el: el, spec: spec, width: width });
+      Plotly.newPlot(el, f.data, f.layout, config(width))
+        .then(function () { el.setAttribute("data-drawn", "1"); });
     });
   }
+
+  var timer = null;
+  function refit() {
+    charts.forEach(function (c) {
+      var width = c.el.clientWidth;
+      if (!width || Math.abs(width - c.width) < 24) return;
+      c.width = width;
+      var f = fit(c.spec, width);
+      Plotly.react(c.el, f.data, f.layout, config(width));
+    });
+  }
+  window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(refit, 150); });
+
   if (document.readyState !== "loading") draw(); else document.addEventListener("DOMContentLoaded", draw);
 })();
