@@ -256,7 +256,7 @@ def load_generic_table(node, where: str, errors: list, context: str = "table", d
     elif cols_node is not None:
         errors.append(at(cols_node, where, "“列”应为栏目名称列表，例如 [项目, 金额]"))
     table = Table(id=anchor, title=title, columns=columns, rows=[], shape="plain", path=getattr(node, "path", ""),
-                  line=getattr(node, "line", 0), anchor=anchor)
+                  line=getattr(node, "line", 0), anchor=anchor, unit="万元" if context == "funds" else "")
     table_common(f, table)
     if columns:
         table.rows = parse_rows(f.raw("行", required=True), columns, where, errors, _plain_label)

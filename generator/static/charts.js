@@ -22,8 +22,14 @@
     for (var i = 0; i < s.length; i++) {
       var c = s[i];
       if (line && textWidth(line + c, px) > maxPx) {
-        var cut = line.length;
-        if (/[A-Za-z0-9.%]/.test(c)) {
+        var cut = 0, k;
+        // prefer a break after 、，：； or before an opening bracket, in the line's second half
+        for (k = line.length; k > line.length / 2; k--) {
+          if (/[、，,：:；;）)]/.test(line[k - 1]) || /[（(“《]/.test(k < line.length ? line[k] : c)) { cut = k; break; }
+        }
+        if (!cut) cut = line.length;
+        if (!cut && false) {}
+        else if (k <= line.length / 2 && /[A-Za-z0-9.%]/.test(c)) {
           while (cut > 0 && /[A-Za-z0-9.%]/.test(line[cut - 1])) cut--;
           if (cut === 0) cut = line.length;
         }
@@ -35,7 +41,6 @@
     if (line) out.push(line);
     return out;
   }
-  function wrapped(s, maxPx, px) { return lines(s, maxPx, px).map(esc).join("<br>"); }
 
   /* Repeated category labels would be merged into one slot by Plotly:
      make each occurrence distinct with zero-width spaces. */
@@ -64,7 +69,8 @@
     title.text = tLines.map(esc).join("<br>");
     title.x = 0; title.xref = "container"; title.xanchor = "left";
     title.y = 1; title.yref = "container"; title.yanchor = "top";
-    title.pad = { t: 8, l: 10 }; title.automargin = true;
+    // Plotly centres extra title lines on the anchor: push them back inside the top edge.
+    title.pad = { t: Math.round(8 + (tLines.length - 1) * tpx * 0.75), l: 10 }; title.automargin = true;
     layout.title = title;
     layout.margin = layout.margin || {};
     layout.margin.t = Math.max(layout.margin.t || 0, Math.round(tLines.length * tpx * 1.35 + 20));
