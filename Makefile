@@ -57,7 +57,8 @@ $(PLOTLY_BUNDLE):
 	@if command -v npm >/dev/null 2>&1; then \
 	  (cd $(TOOLS)/npm && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_BASIC_VERSION) >/dev/null) && \
 	  tar -xzf $(TOOLS)/npm/plotly.js-basic-dist-min-$(PLOTLY_BASIC_VERSION).tgz -C $(TOOLS)/npm && \
-	  cp $(TOOLS)/npm/package/plotly-basic.min.js $@ && rm -rf $(TOOLS)/npm/package; \
+	  cp $(TOOLS)/npm/package/plotly-basic.min.js $@ && rm -rf $(TOOLS)/npm/package \
+	  || echo "npm 下载失败：使用 plotly 包自带的完整 plotly.js"; \
 	else echo "未找到 npm：使用 plotly 包自带的完整 plotly.js"; fi
 
 $(PAGEFIND_BIN):
@@ -65,7 +66,8 @@ $(PAGEFIND_BIN):
 	@if command -v npm >/dev/null 2>&1 && [ "$$(uname -m)" = x86_64 ]; then \
 	  (cd $(TOOLS)/npm && npm pack --silent @pagefind/linux-x64@$(PAGEFIND_VERSION) >/dev/null) && \
 	  tar -xzf $(TOOLS)/npm/pagefind-linux-x64-$(PAGEFIND_VERSION).tgz -C $(TOOLS)/npm && \
-	  cp $(TOOLS)/npm/package/bin/pagefind_extended $@ && chmod +x $@ && rm -rf $(TOOLS)/npm/package; \
+	  cp $(TOOLS)/npm/package/bin/pagefind_extended $@ && chmod +x $@ && rm -rf $(TOOLS)/npm/package \
+	  || echo "npm 下载失败：使用 PyPI 的 Pagefind"; \
 	else echo "未找到 npm：使用 PyPI 的 Pagefind"; fi
 
 clean:

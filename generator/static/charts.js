@@ -22,24 +22,26 @@
     for (var i = 0; i < s.length; i++) {
       var c = s[i];
       if (line && textWidth(line + c, px) > maxPx) {
-        var cut = 0, k;
-        // prefer a break after 、，：； or before an opening bracket, in the line's second half
-        for (k = line.length; k > line.length / 2; k--) {
-          if (/[、，,：:；;）)]/.test(line[k - 1]) || /[（(“《]/.test(k < line.length ? line[k] : c)) { cut = k; break; }
-        }
-        if (!cut) cut = line.length;
-        if (!cut && false) {}
-        else if (k <= line.length / 2 && /[A-Za-z0-9.%]/.test(c)) {
-          while (cut > 0 && /[A-Za-z0-9.%]/.test(line[cut - 1])) cut--;
-          if (cut === 0) cut = line.length;
-        }
-        out.push(line.slice(0, cut));
-        line = line.slice(cut);
+        out.push(line.slice(0, breakAt(line, c)));
+        line = line.slice(out[out.length - 1].length);
       }
       line += c;
     }
     if (line) out.push(line);
     return out;
+  }
+  /* Where to end a full line that `next` does not fit on: after 、，：； or
+     before an opening bracket in the line's second half, else not inside a
+     run of Latin letters or digits, else right at the end. */
+  function breakAt(line, next) {
+    for (var k = line.length; k > line.length / 2; k--) {
+      if (/[、，,：:；;）)]/.test(line[k - 1]) || /[（(“《]/.test(k < line.length ? line[k] : next)) return k;
+    }
+    var cut = line.length;
+    if (/[A-Za-z0-9.%]/.test(next)) {
+      while (cut > 0 && /[A-Za-z0-9.%]/.test(line[cut - 1])) cut--;
+    }
+    return cut || line.length;
   }
 
   /* Repeated category labels would be merged into one slot by Plotly:
