@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("year", type=int)
     n.add_argument("--content", default="content")
     n.add_argument("--name", default="", help="部门名称")
+    y = sub.add_parser("synth", help="生成合成内容（性能测试用，可重复：同样的参数得到同样的文件）")
+    y.add_argument("--departments", type=int, required=True, help="部门数")
+    y.add_argument("--years", type=int, default=1, help="每个部门的年度数（截至 --last-year）")
+    y.add_argument("--out", required=True, help="输出目录（须不存在或为空）")
+    y.add_argument("--seed", type=int, default=2024)
+    y.add_argument("--last-year", type=int, default=2023)
     return p
 
 
@@ -73,6 +79,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
             serve(Path(args.content), args.host, args.port)
+            return 0
+        if args.command == "synth":
+            if args.departments < 1 or args.years < 1:
+                _parser().error("--departments 和 --years 须为正整数")
+            out = Path(args.out)
+            if out.exists() and (not out.is_dir() or any(out.iterdir())):
+                _parser().error(f"输出目录 {out} 已存在且不为空")
+            from .synth import synth
+            r = synth(out, args.departments, args.years, seed=args.seed, last_year=args.last_year)
+            print(f"已生成 {r['department_years']} 个部门年度（{r['files']} 个文件，{r['pages']} 个部门和绩效页面）到 {out}/；"
+                  f"预埋勾稽差异 {len(r['planted'])} 处")
             return 0
         if args.command == "new":
             from .scaffold import new_department

@@ -1,11 +1,11 @@
 /* Draws every chart whose Plotly spec is embedded in the page as JSON.
    The spec is laid out for a desktop column; before drawing, the layout is
-   fitted to the chart's real width: long titles and category labels are
-   wrapped (so nothing is cut off on a phone), the legend goes below the axis
-   title, and the mode bar is dropped where it would cover the title. */
+   fitted to the chart's real width: long category labels are wrapped (so
+   nothing is cut off on a phone), repeated labels keep their own bars, the
+   legend goes below the axis title, and phones get no mode bar. The title is
+   the figure's <figcaption>, so it is not drawn again inside the plot. */
 (function () {
   "use strict";
-  var MODEBAR = 190;   // px kept free for Plotly's mode bar at the top right
   var NARROW = 560;    // below this width: no mode bar, labels may take more room
 
   function clone(x) { return JSON.parse(JSON.stringify(x)); }
@@ -65,17 +65,10 @@
     var horizontal = data.length && data[0].orientation === "h";
     var catKey = horizontal ? "y" : "x", cat = horizontal ? "yaxis" : "xaxis";
 
-    var title = layout.title || {};
-    var tpx = (title.font && title.font.size) || 16;
-    var tLines = lines(title.text || "", Math.max(120, width - (narrow ? 24 : MODEBAR)), tpx);
-    title.text = tLines.map(esc).join("<br>");
-    title.x = 0; title.xref = "container"; title.xanchor = "left";
-    title.y = 1; title.yref = "container"; title.yanchor = "top";
-    // Plotly centres extra title lines on the anchor: push them back inside the top edge.
-    title.pad = { t: Math.round(8 + (tLines.length - 1) * tpx * 0.75), l: 10 }; title.automargin = true;
-    layout.title = title;
+    // The title is shown above the chart in HTML (<figcaption>), where it wraps like text.
+    layout.title = { text: "" };
     layout.margin = layout.margin || {};
-    layout.margin.t = Math.max(layout.margin.t || 0, Math.round(tLines.length * tpx * 1.35 + 20));
+    layout.margin.t = narrow ? 12 : 32;   // room for the mode bar (shown on hover) above the plot
 
     if (data.length > 1 || (layout.showlegend === true)) {
       layout.legend = { orientation: "h", xref: "container", x: 0, xanchor: "left",
@@ -131,7 +124,12 @@
       var f = fit(spec, width);
       charts.push({ el: el, spec: spec, width: width });
       Plotly.newPlot(el, f.data, f.layout, config(width))
-        .then(function () { el.setAttribute("data-drawn", "1"); });
+        .then(function () {
+          // Plotly's off-screen text-measuring <svg> sits outside every landmark: hide it from AT.
+          var tester = document.getElementById("js-plotly-tester");
+          if (tester) tester.setAttribute("aria-hidden", "true");
+          el.setAttribute("data-drawn", "1");
+        });
     });
   }
 

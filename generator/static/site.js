@@ -23,8 +23,9 @@
   });
   function cellValue(cell) {
     var t = (cell.textContent || "").trim();
-    var n = t.replace(/[,，%（].*$/, "").replace(/,/g, "");
-    if (/^-?\d+(\.\d+)?$/.test(t.replace(/,/g, "").replace(/%$/, "").replace(/（.*）$/, ""))) return parseFloat(n);
+    // "5,417.27", "93.4%", "0.72（0.72）" sort by their (first) number
+    var n = t.replace(/[（(].*$/, "").replace(/[,，%\s]/g, "");
+    if (/^-?\d+(\.\d+)?$/.test(n)) return parseFloat(n);
     return t === "—" || t === "" ? null : t;
   }
   function makeSortable(table) {
