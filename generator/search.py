@@ -12,18 +12,23 @@ the tests can compare Pagefind's hits with a plain substring search over
 exactly the text Pagefind was given.
 
 Chinese has no spaces, so recall depends on the index-time and the query-time
-word segmentation agreeing. Pagefind 1.5.x segments the index with a
-dictionary segmenter and queries with the browser's ``Intl.Segmenter``
-(Pagefind issue #1237); 1.6.0 segments both with ICU. The recall test in
-tests/test_search.py measures this for the binary actually used.
+word segmentation agreeing. Pagefind 1.5.x segments the index with a jieba
+dictionary but queries with the browser's ICU ``Intl.Segmenter`` (Pagefind
+issue #1237); 1.6.0 segments the index with ICU4X, i.e. the same word-break
+rules and dictionary as the browser. tests/test_search.py measures recall for
+the binary actually used (``PORTAL_PAGEFIND`` selects another one): 100% with
+1.6.0, about 85% with 1.5.2 on this content, so 1.5.x only triggers a warning.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -85,9 +90,12 @@ def pagefind_command() -> list[str] | None:
 
 def pagefind_version(cmd: list[str] | None = None) -> str:
     cmd = cmd or pagefind_command()
-    if not cmd:
-        return ""
-    out = subprocess.run(cmd + ["--version"], capture_output=True, text=True).stdout
+    return _version(tuple(cmd)) if cmd else ""
+
+
+@functools.lru_cache(maxsize=None)
+def _version(cmd: tuple[str, ...]) -> str:
+    out = subprocess.run(list(cmd) + ["--version"], capture_output=True, text=True).stdout
     return out.strip().split()[-1] if out.strip() else ""
 
 
@@ -103,14 +111,82 @@ def pagefind_args(site_dir: Path) -> list[str]:
 
 
 def index_site(site_dir: Path) -> None:
+    """Write the Pagefind bundle into ``site_dir/pagefind``.
+
+    The bundle depends only on the HTML, the Pagefind binary and its options,
+    so when a build produces byte-identical pages the previous bundle is
+    reused from the cache (see ``_cache_dir``) instead of indexing again."""
+    site_dir = Path(site_dir)
     cmd = pagefind_command()
     if cmd is None:
         raise ContentErrors([ContentError("", 0, 0, "", "未安装全文检索工具 Pagefind（make tools，或 pip install 'pagefind[extended]'），或使用 --no-search")])
-    result = subprocess.run(cmd + pagefind_args(Path(site_dir)), capture_output=True, text=True)
+    version = pagefind_version(cmd)
+    if version.startswith("1.5.") or version.startswith("1.4."):
+        print(f"注意：Pagefind {version} 的中文分词在建索引和查询时不一致，部分词语会搜不到；"
+              "请运行 make tools 安装 Pagefind 1.6。", file=sys.stderr)
+    cache = _cache_dir()
+    stamp = _stamp(site_dir, cmd, version) if cache else ""
+    if cache and (cache / stamp / "pagefind.js").is_file():
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+        shutil.copytree(cache / stamp, site_dir / BUNDLE_DIR, copy_function=_link_or_copy)
+        return
+    result = subprocess.run(cmd + pagefind_args(site_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise ContentErrors([ContentError("", 0, 0, "", f"Pagefind 建立索引失败：{result.stderr.strip()[:500]}")])
-    if not (Path(site_dir) / BUNDLE_DIR / "pagefind.js").exists():
+    if not (site_dir / BUNDLE_DIR / "pagefind.js").exists():
         raise ContentErrors([ContentError("", 0, 0, "", "Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）")])
+    if cache:
+        _remember(site_dir / BUNDLE_DIR, cache, stamp)
+
+
+CACHE_KEEP = 6
+
+
+def _cache_dir() -> Path | None:
+    """``PORTAL_SEARCH_CACHE`` (``0``: none), else ``pagefind/`` inside the
+    build cache (``PORTAL_CACHE``, default .cache/portal), so that an empty
+    build cache also means a fresh index."""
+    value = os.environ.get("PORTAL_SEARCH_CACHE", "")
+    if value == "0":
+        return None
+    if value:
+        return Path(value)
+    return Path(os.environ.get("PORTAL_CACHE") or PROJECT / ".cache" / "portal") / "pagefind"
+
+
+def _stamp(site_dir: Path, cmd: list[str], version: str) -> str:
+    h = hashlib.sha256("\0".join([version, *cmd, *pagefind_args(Path("."))]).encode())
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        if not rel.startswith(BUNDLE_DIR + "/"):
+            h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _remember(bundle: Path, cache: Path, stamp: str) -> None:
+    """Keep a copy of the bundle under its stamp; drop all but the newest few."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=cache))
+        shutil.copytree(bundle, tmp / "b", copy_function=_link_or_copy)
+        try:
+            os.rename(tmp / "b", cache / stamp)
+        except OSError:
+            pass  # another build stored the same bundle first
+        shutil.rmtree(tmp, ignore_errors=True)
+        kept = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[CACHE_KEEP:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # the cache is an optimisation only
+
+
+def _link_or_copy(src, dst):
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 # --- What Pagefind indexes, reproduced for tests and diagnostics -----------

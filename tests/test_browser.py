@@ -260,7 +260,12 @@ def test_404_page_under_its_deployed_base_path(browser, built_site, tmp_path):
         assert browser.find_element(By.TAG_NAME, "h1").text == "页面不存在"
         assert severe(browser) == []
         assert outside(requested(browser), url) == []
-        assert browser.execute_script("return getComputedStyle(document.body).fontFamily").startswith('"Noto Sans CJK SC"')
+        # its inline copy of site.css styles it like every other page (escaped CSS would not)
+        style = ("return [getComputedStyle(document.body).fontFamily,"
+                 " getComputedStyle(document.querySelector('.site-header')).backgroundColor]")
+        inline = browser.execute_script(style)
+        load(browser, url.rstrip("/") + base + "index.html")
+        assert inline == browser.execute_script(style)
     finally:
         server.shutdown()
     # every link on it resolves once the base path is taken off
@@ -344,6 +349,10 @@ def test_font_toggle_enlarges_text_and_persists(browser, site_url):
         assert browser.execute_script("return document.documentElement.classList.contains('large')")
         assert button.get_attribute("aria-pressed") == "true"
         assert browser.execute_script(size) == pytest.approx(normal * 1.25)
+        chart_font = "return document.querySelector('.chart[data-spec]')._fullLayout.font.size"
+        base_font = browser.execute_script("var el = document.querySelector('.chart[data-spec]');"
+                                           "return JSON.parse(document.getElementById(el.dataset.spec).textContent).layout.font.size")
+        WebDriverWait(browser, 5).until(lambda d: d.execute_script(chart_font) > base_font)  # charts follow
         # remembered on the next page, and keyboard-operable to switch back
         assert load(browser, site_url + COMPARE)
         assert browser.execute_script("return document.documentElement.classList.contains('large')")
@@ -352,6 +361,7 @@ def test_font_toggle_enlarges_text_and_persists(browser, site_url):
         button.send_keys(Keys.ENTER)
         assert not browser.execute_script("return document.documentElement.classList.contains('large')")
         assert browser.execute_script(size) == pytest.approx(normal)
+        WebDriverWait(browser, 5).until(lambda d: d.execute_script(chart_font) == base_font)
     finally:
         clear_font_setting(browser)
 

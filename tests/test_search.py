@@ -310,6 +310,20 @@ def test_type_filter_in_the_ui_keeps_only_evaluation_pages(browser, site_url):
     assert int(re.search(r"\d+", after).group()) < int(re.search(r"\d+", before).group())
 
 
+def test_type_filter_lists_only_department_sections_of_that_type(browser, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site_url + "search.html?q=" + urllib.parse.quote("公务用车"))
+    before = wait_for_ui(browser)
+    browser.find_element(By.CSS_SELECTOR, 'label[for="类型-名词解释"]').click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, ".pagefind-ui__message").text != before)
+    wait_for_ui(browser)
+    subs = [urllib.parse.unquote(a.get_attribute("href")) for a in
+            browser.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-nested a")]
+    assert subs and all(s.endswith("#mingci-h") for s in subs), subs
+
+
 def test_nonsense_query_says_so_in_chinese(browser, site_url):
     browser.get(site_url + "search.html?q=" + urllib.parse.quote(NONSENSE))
     message = wait_for_ui(browser)
@@ -327,6 +341,18 @@ def test_query_matching_only_parts_of_words_says_so(browser, site_url):
     browser.get(site_url + "search.html?q=" + urllib.parse.quote("离休"))
     wait_for_ui(browser)
     assert not browser.find_element(By.ID, "search-notice").is_displayed()
+
+
+@pytest.mark.parametrize("query", ["公务用车", NONSENSE])
+def test_search_page_with_results_has_no_serious_accessibility_violation(browser, site_url, query):
+    from axe_selenium_python import Axe
+
+    browser.get(site_url + "search.html?q=" + urllib.parse.quote(query))
+    wait_for_ui(browser)
+    axe = Axe(browser)
+    axe.inject()
+    bad = [v for v in axe.run()["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not bad, [(v["id"], v["nodes"][0]["target"]) for v in bad]
 
 
 def test_header_search_on_a_department_page_lands_on_results(browser, site_url):
@@ -384,7 +410,7 @@ def test_pages_load_search_assets_by_relative_paths(built_site):
 
 # ---------------------------------------------------------------- cost
 
-def test_index_cost_is_recorded(built_site, artifacts, tmp_path):
+def test_index_cost_is_recorded(built_site, artifacts, tmp_path, monkeypatch):
     """Index size and the time Pagefind adds to a full (uncached) build of
     this content; recorded in tests/_artifacts/search-cost.json."""
     from generator.build import build
@@ -392,6 +418,7 @@ def test_index_cost_is_recorded(built_site, artifacts, tmp_path):
     size = sum(p.stat().st_size for p in (built_site / "pagefind").rglob("*") if p.is_file())
     data = sum(p.stat().st_size for sub in ("fragment", "index", "filter")
                for p in (built_site / "pagefind" / sub).rglob("*") if p.is_file())
+    monkeypatch.setenv("PORTAL_SEARCH_CACHE", "0")      # index every time: a full build
     times = {True: [], False: []}
     for _ in range(3):
         for search in (False, True):
@@ -404,3 +431,25 @@ def test_index_cost_is_recorded(built_site, artifacts, tmp_path):
                   overhead=round(with_index / without - 1, 3))
     (artifacts / "search-cost.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     assert data < 2_000_000, record
+
+
+def test_unchanged_pages_reuse_the_previous_index(tmp_path, monkeypatch):
+    from generator.search import index_site
+
+    monkeypatch.setenv("PORTAL_SEARCH_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text('<html lang="zh-CN"><body><main data-pagefind-body><h1>公务用车</h1></main></body></html>',
+                                 encoding="utf-8")
+    index_site(site)
+    first = {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    shutil.rmtree(site / "pagefind")
+    index_site(site)
+    again = {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert again == first
+    assert len([p for p in (tmp_path / "cache").iterdir() if p.is_dir()]) == 1
+    shutil.rmtree(site / "pagefind")
+    (site / "a.html").write_text('<html lang="zh-CN"><body><main data-pagefind-body><h1>离休</h1></main></body></html>',
+                                 encoding="utf-8")
+    index_site(site)
+    assert len([p for p in (tmp_path / "cache").iterdir() if p.is_dir()]) == 2

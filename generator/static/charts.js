@@ -2,22 +2,28 @@
    The spec is laid out for a desktop column; before drawing, the layout is
    fitted to the chart's real width: long category labels are wrapped (so
    nothing is cut off on a phone), repeated labels keep their own bars, the
-   legend goes below the axis title, and phones get no mode bar. The title is
+   legend goes below the axis title, and phones scroll instead of zooming. The title is
    the figure's <figcaption>, so it is not drawn again inside the plot. */
 (function () {
   "use strict";
-  var NARROW = 560;    // below this width: no mode bar, labels may take more room
+  var NARROW = 560;    // below this width: no zooming, labels may take more room
 
   function clone(x) { return JSON.parse(JSON.stringify(x)); }
   function esc(s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
   function charWidth(c) { return c.charCodeAt(0) > 0x2e7f ? 1 : 0.56; }  // CJK ≈ 1em, Latin ≈ .56em
   function textWidth(s, px) { var w = 0; for (var i = 0; i < s.length; i++) w += charWidth(s[i]); return w * px; }
 
-  /* Lines of `s`, each at most maxPx wide at font size px; never breaks
-     inside a run of Latin letters or digits when it can avoid it. */
+  /* Lines of `s`, each at most maxPx wide at font size px, of about equal
+     length (no lone character on the last line); never breaks inside a run
+     of Latin letters or digits when it can avoid it. */
   function lines(s, maxPx, px) {
     s = String(s == null ? "" : s);
     if (textWidth(s, px) <= maxPx) return [s];
+    var greedy = fill(s, maxPx, px);
+    var even = fill(s, Math.min(maxPx, textWidth(s, px) / greedy.length + px), px);
+    return even.length <= greedy.length ? even : greedy;
+  }
+  function fill(s, maxPx, px) {
     var out = [], line = "";
     for (var i = 0; i < s.length; i++) {
       var c = s[i];
@@ -58,17 +64,28 @@
     data.forEach(function (t) { if (t[key] && t[key].length === fixed.length) t[key] = fixed.slice(); });
   }
 
-  function fit(spec, width) {
+  /* Text in charts grows with the page's large-font mode (html.large). */
+  function fontScale() {
+    return (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16) / 16;
+  }
+
+  function fit(spec, width, scale) {
     var data = clone(spec.data), layout = clone(spec.layout);
     var narrow = width < NARROW;
-    var px = (layout.font && layout.font.size) || 13;
+    layout.font = layout.font || {};
+    var px = layout.font.size = Math.round((layout.font.size || 13) * scale);
     var horizontal = data.length && data[0].orientation === "h";
     var catKey = horizontal ? "y" : "x", cat = horizontal ? "yaxis" : "xaxis";
 
     // The title is shown above the chart in HTML (<figcaption>), where it wraps like text.
     layout.title = { text: "" };
     layout.margin = layout.margin || {};
-    layout.margin.t = narrow ? 12 : 32;   // room for the mode bar (shown on hover) above the plot
+    layout.margin.t = 12;
+    if (narrow) {
+      // a finger on a chart scrolls the page instead of zooming the plot
+      layout.dragmode = false;
+      ["xaxis", "yaxis"].forEach(function (k) { if (layout[k]) layout[k].fixedrange = true; });
+    }
 
     if (data.length > 1 || (layout.showlegend === true)) {
       layout.legend = { orientation: "h", xref: "container", x: 0, xanchor: "left",
@@ -104,9 +121,11 @@
     return { data: data, layout: layout };
   }
 
-  function config(width) {
+  function config() {
     return { responsive: true, displaylogo: false, locale: "zh-CN",
-             displayModeBar: width < NARROW ? false : "hover",
+             // no mode bar: its buttons would be focusable inside role="img" (drag to zoom and
+             // double-click to reset still work with a mouse)
+             displayModeBar: false,
              modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
   }
 
@@ -120,10 +139,10 @@
         var fig = el.closest(".chart-figure");   // long bar lists get the whole row
         if (fig) fig.classList.add("chart-wide");
       }
-      var width = el.clientWidth || 600;
-      var f = fit(spec, width);
-      charts.push({ el: el, spec: spec, width: width });
-      Plotly.newPlot(el, f.data, f.layout, config(width))
+      var width = el.clientWidth || 600, scale = fontScale();
+      var f = fit(spec, width, scale);
+      charts.push({ el: el, spec: spec, width: width, scale: scale });
+      Plotly.newPlot(el, f.data, f.layout, config())
         .then(function () {
           // Plotly's off-screen text-measuring <svg> sits outside every landmark: hide it from AT.
           var tester = document.getElementById("js-plotly-tester");
@@ -135,12 +154,13 @@
 
   var timer = null;
   function refit() {
+    var scale = fontScale();
     charts.forEach(function (c) {
       var width = c.el.clientWidth;
-      if (!width || Math.abs(width - c.width) < 24) return;
-      c.width = width;
-      var f = fit(c.spec, width);
-      Plotly.react(c.el, f.data, f.layout, config(width));
+      if (!width || (Math.abs(width - c.width) < 24 && scale === c.scale)) return;
+      c.width = width; c.scale = scale;
+      var f = fit(c.spec, width, scale);
+      Plotly.react(c.el, f.data, f.layout, config());
     });
   }
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(refit, 150); });

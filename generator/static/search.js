@@ -180,6 +180,14 @@
     notice.hidden = !partial;
   }
 
+  /* The Pagefind UI labels its input with a title only; give it a name
+     that assistive technology announces. */
+  function labelInput(tries) {
+    var input = root.querySelector("input.pagefind-ui__search-input");
+    if (input) input.setAttribute("aria-label", STRINGS.search_label);
+    else if ((tries || 0) < 20) window.setTimeout(function () { labelInput((tries || 0) + 1); }, 50);
+  }
+
   function start() {
     root = document.getElementById("search");
     notice = document.getElementById("search-notice");
@@ -210,6 +218,7 @@
         return result;
       }
     });
+    labelInput();
     var q = new URLSearchParams(window.location.search).get("q");
     if (q && q.trim()) {
       setTerm(q);
