@@ -62,6 +62,7 @@ def chart(chart_id: str, title: str, summary: str, traces: list[dict], layout: d
 
 def grouped(chart_id: str, title: str, summary: str, labels: list[str], series: list[tuple[str, list]],
             unit: str = "万元", horizontal: bool = False, stacked: bool = False, first_column: str = "项目") -> dict:
+    labels = unique_labels(labels)
     traces = [_bar(name, labels, values, PALETTE[i % len(PALETTE)], unit, horizontal)
               for i, (name, values) in enumerate(series)]
     height = max(320, 60 + 34 * len(labels) * (1 if stacked else max(1, len(series)))) if horizontal else 380
@@ -82,3 +83,13 @@ def share(part: Decimal, whole: Decimal) -> str:
     if not whole:
         return "—"
     return f"{(part / whole * 100).quantize(Decimal('0.1'))}%"
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """Plotly merges bars with equal category labels: number repeats （2）, （3）…"""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    return out

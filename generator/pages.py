@@ -209,11 +209,7 @@ def eval_chart(ev: Evaluation) -> dict | None:
     rows = [r for r in t.rows if r.cell(ni).text and (r.cell(mi).value is not None or r.cell(si).value is not None)]
     if not rows:
         return None
-    labels, seen = [], {}
-    for r in rows:
-        label = r.cell(ni).text
-        seen[label] = seen.get(label, 0) + 1
-        labels.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    labels = charts.unique_labels([r.cell(ni).text for r in rows])
     maxes = [r.cell(mi).value for r in rows]
     scores = [r.cell(si).value for r in rows]
     lost = [(l, (m or 0) - (s or 0)) for l, m, s in zip(labels, maxes, scores) if m is not None and s is not None and s < m]
