@@ -178,7 +178,7 @@ class Auditor:
                                  total=tot_row.cell(col), table=table.id, anchor=row_dom_id(table.anchor, tot_row))
                 totals[side_name] = (tot_row, tot_row.cell(side["amounts"][0]))
         if len(totals) == 2:
-            (in_row, income), (out_row, spend) = totals["收入"], totals["支出"]
+            (_, income), (out_row, spend) = totals["收入"], totals["支出"]
             self.compare(path=out_row.path, line=out_row.line, where=f"{table.id} 总计", family="合计",
                          parts=[("收入总计", 1, income)], total_label="支出总计", total=spend, table=table.id,
                          anchor=row_dom_id(table.anchor, out_row), items=1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from . import registry
@@ -454,11 +453,9 @@ def load_sections(path: Path, errors: list) -> list[Section]:
         errors.append(ContentError(shown, raw[: exc.start].count(b"\n") + 1, 0, "", "文件不是 UTF-8 编码（请另存为 UTF-8）"))
         return []
     sections: list[Section] = []
-    current: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):
         if line.startswith("## "):
             sections.append(Section(line[3:].strip(), f"s{len(sections) + 1}", "", number, shown))
-            current = []
             continue
         if not sections:
             if line.strip():

@@ -368,24 +368,6 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
     return pages
 
 
-def build_contexts(site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
-                   only: set[str] | None = None, preview: bool = False) -> list[Page]:
-    """All pages, or (``only``) the pages of those department-years plus the
-    portal-wide pages that aggregate every department (home, comparison,
-    data quality). ``preview`` marks pages rendered by `portal serve`."""
-    years = sorted({d.year for d in depts}, reverse=True)
-    by_slug = defaultdict(list)
-    for d in depts:
-        by_slug[d.slug].append(d)
-    common = common_context(site, years, preview)
-    summaries = [summarize(d, findings[d.key]) for d in depts]
-    pages = []
-    for dept, summary in zip(depts, summaries):
-        if only is None or dept.key in only:
-            pages += dept_pages(dept, summary, findings[dept.key], by_slug[dept.slug], common)
-    return portal_pages(site, summaries, findings, common) + pages
-
-
 def _title(dept: DeptYear, table_id: str) -> str:
     from .registry import table_spec
     spec = table_spec(dept.year, table_id)

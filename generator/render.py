@@ -87,22 +87,6 @@ def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[
     return written
 
 
-def write_site(out: Path, site: Site, depts: list[DeptYear], findings: dict[str, list[Finding]],
-               pages: list[Page], only: set[str] | None = None) -> list[str]:
-    """In-process writer used by the preview: every page (or only the pages of
-    the departments in ``only`` plus portal-wide pages) and the downloads."""
-    versions = asset_versions()
-    written = write_pages(out, [p for p in pages if only is None or not p.dept or p.dept in only], versions)
-    for dept in depts:
-        if only is None or dept.key in only:
-            write_downloads(out, dept, findings[dept.key])
-    write_bundle(out, [d.key for d in depts], findings, keep_fragments=True)
-    copy_static(out)
-    if only is None:
-        write_sitemap(out, site, [p.path for p in pages])
-    return written
-
-
 def copy_static(out: Path) -> None:
     target = out / "static"
     target.mkdir(parents=True, exist_ok=True)

@@ -18,12 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import build
 from . import pages as pages_mod
 from . import render
-from .audit import audit
 from .errors import ContentError, ContentErrors
-from .load import department_files, load_department_year, load_site, shown_path
-from .model import DeptYear
+from .load import department_files, load_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 OVERLAY_JS = Path(__file__).resolve().parent / "preview" / "overlay.js"
@@ -41,13 +40,18 @@ def _snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 class Preview:
+    """The preview's state between saves: per department folder, the light
+    summaries and findings of its last good load (full models are not kept,
+    so memory stays flat at province scale). Department folders are rebuilt
+    with the same task the published build uses, writing straight into the
+    preview directory."""
+
     def __init__(self, content: Path, out: Path):
         self.content, self.out = content.resolve(), out
         self.site = None
-        self.depts: dict[str, DeptYear] = {}       # key -> DeptYear (last good)
-        self.dept_errors: dict[str, list[ContentError]] = {}
         self.site_errors: list[ContentError] = []
-        self.findings: dict[str, list] = {}
+        self.results: dict[str, build.TaskResult] = {}      # slug -> last good result
+        self.dept_errors: dict[str, list[ContentError]] = {}
         self.generation = 0
         self.rendered: list[str] = []
         self.state = _snapshot(self._roots())
@@ -55,30 +59,38 @@ class Preview:
     def _roots(self) -> list[Path]:
         return [self.content, render.TEMPLATES, render.STATIC]
 
-    # -------------------------------------------------------------- loading
-    def _file_key(self, path: Path) -> str | None:
-        """Department-year key ("slug/year") a content file belongs to."""
-        try:
-            rel = path.resolve().relative_to(self.content)
-        except ValueError:
-            return None
-        parts = rel.parts
-        if len(parts) >= 2:
-            year = parts[1][:4]
-            if year.isdigit():
-                return f"{parts[0]}/{year}"
-        return None
+    @property
+    def findings(self) -> dict[str, list]:
+        return {k: v for r in self.results.values() for k, v in r.findings.items()}
 
-    def _load_dept(self, slug: str, path: Path) -> None:
-        errors: list[ContentError] = []
-        key = f"{slug}/{path.stem}"
-        dept = load_department_year(path, slug, errors)
-        if errors or dept is None:
-            self.dept_errors[key] = errors
-            return
-        self.dept_errors.pop(key, None)
-        self.depts[key] = dept
-        self.findings[key] = audit(dept)
+    def _folders(self) -> dict[str, list[str]]:
+        folders: dict[str, list[str]] = {}
+        for slug, path in department_files(self.content):
+            folders.setdefault(slug, []).append(str(path))
+        return folders
+
+    def _task(self, slug: str, paths: list[str], years: list[int]) -> dict:
+        return dict(slug=slug, paths=paths, tmp=str(self.out), site=self.site, years=years,
+                    versions=self.versions, include_drafts=True, preview=True, cache=None, previous=None, key="")
+
+    def _rebuild(self, slugs: set[str]) -> list[str]:
+        folders = self._folders()
+        years = sorted({int(Path(p).stem) for ps in folders.values() for p in ps}, reverse=True)
+        written: list[str] = []
+        for slug in sorted(slugs):
+            if slug not in folders:                      # department deleted
+                self.results.pop(slug, None)
+                self.dept_errors.pop(slug, None)
+                continue
+            result = build.build_department(self._task(slug, folders[slug], years))
+            if result.errors:
+                self.dept_errors[slug] = result.errors   # its last good pages stay
+                continue
+            self.dept_errors.pop(slug, None)
+            self.results[slug] = result
+            written += result.written
+        self.years = years
+        return written
 
     def _load_site(self) -> None:
         errors: list[ContentError] = []
@@ -89,10 +101,12 @@ class Preview:
 
     def full(self) -> list[str]:
         self._load_site()
-        self.depts, self.dept_errors, self.findings = {}, {}, {}
-        for slug, path in department_files(self.content):
-            self._load_dept(slug, path)
-        return self._render(None)
+        self.versions = render.asset_versions()
+        self.results, self.dept_errors = {}, {}
+        self.out.mkdir(parents=True, exist_ok=True)
+        render.copy_static(self.out)
+        written = self._rebuild(set(self._folders())) if self.site is not None else []
+        return self._finish(written, portal=self.site is not None)
 
     def changed(self) -> list[str]:
         """Look for saved files and rebuild what they affect; returns pages written."""
@@ -104,47 +118,38 @@ class Preview:
         return self.apply([Path(p) for p in sorted(changes)])
 
     def apply(self, paths: list[Path]) -> list[str]:
-        content_paths = [p for p in paths if self._inside(p, self.content)]
-        if len(content_paths) != len(paths) or any(p.name == "site.yaml" for p in content_paths):
+        inside = [p for p in paths if self._slug(p) is not None or p.name == "site.yaml"]
+        if len(inside) != len(paths) or any(p.name == "site.yaml" for p in paths) or self.site is None:
             return self.full()                     # templates, assets or portal settings changed
-        keys = {self._file_key(p) for p in content_paths} - {None}
-        files = {f"{slug}/{p.stem}": (slug, p) for slug, p in department_files(self.content)}
-        for key in keys:
-            if key in files:
-                self._load_dept(*files[key])
-            else:                                   # department-year deleted
-                self.depts.pop(key, None)
-                self.dept_errors.pop(key, None)
-                self.findings.pop(key, None)
-        return self._render(keys)
+        slugs = {self._slug(p) for p in paths}
+        written = self._rebuild(slugs)
+        return self._finish(written, portal=bool(written) or not (slugs & set(self.dept_errors)))
 
-    @staticmethod
-    def _inside(path: Path, root: Path) -> bool:
+    def _slug(self, path: Path) -> str | None:
         try:
-            path.resolve().relative_to(root)
-            return True
+            rel = path.resolve().relative_to(self.content)
         except ValueError:
-            return False
+            return None
+        return rel.parts[0] if len(rel.parts) >= 2 else None
 
     # -------------------------------------------------------------- output
     @property
     def errors(self) -> list[ContentError]:
         errs = list(self.site_errors)
-        for key in sorted(self.dept_errors):
-            errs.extend(self.dept_errors[key])
+        for slug in sorted(self.dept_errors):
+            errs.extend(self.dept_errors[slug])
         return sorted(errs, key=ContentError.sort_key)
 
-    def _render(self, only: set[str] | None) -> list[str]:
+    def _finish(self, written: list[str], portal: bool) -> list[str]:
+        """Portal-wide pages and downloads from every department's summary."""
         self.generation += 1
-        written: list[str] = []
-        if only is not None:   # keys whose files now load; a broken file keeps its last good pages
-            only = {k for k in only if k not in self.dept_errors}
-        if self.site is not None and not self.site_errors and (only is None or only):
-            depts = [self.depts[k] for k in sorted(self.depts)]
-            findings = {d.key: self.findings[d.key] for d in depts}
-            ctx = pages_mod.build_contexts(self.site, depts, findings, only=only, preview=True)
-            self.out.mkdir(parents=True, exist_ok=True)
-            written = render.write_site(self.out, self.site, depts, findings, ctx, only=only)
+        if portal and self.site is not None:
+            summaries = [s for slug in sorted(self.results) for s in self.results[slug].summaries]
+            findings = self.findings
+            common = pages_mod.common_context(self.site, self.years, preview=True)
+            portal_pages = pages_mod.portal_pages(self.site, summaries, findings, common)
+            written = written + render.write_pages(self.out, portal_pages, self.versions)
+            render.write_bundle(self.out, [s["dept"].key for s in summaries], findings, keep_fragments=True)
         self.rendered = written
         self._write_status()
         return written
@@ -155,10 +160,9 @@ class Preview:
         shutil.copyfile(OVERLAY_JS, target / "overlay.js")
         errors = [dict(file=e.path, line=e.line, col=e.col, where=e.where, message=e.message, text=str(e),
                        source=_source_line(e)) for e in self.errors]
-        findings = sum(len(f) for f in self.findings.values())
-        real = sum(1 for fs in self.findings.values() for f in fs if not f.rounding)
+        all_findings = [f for fs in self.findings.values() for f in fs]
         status = dict(generation=self.generation, rendered=self.rendered, errors=errors,
-                      findings=findings, real_findings=real)
+                      findings=len(all_findings), real_findings=sum(1 for f in all_findings if not f.rounding))
         (target / "status.json").write_text(json.dumps(status, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def report(self, seconds: float) -> None:
@@ -197,7 +201,7 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | 
         try:
             written = preview.changed()
         except ContentErrors as exc:  # pragma: no cover - loaders collect errors themselves
-            preview.dept_errors["*"] = exc.errors
+            preview.site_errors = exc.errors
             preview._write_status()
             written = []
         if written or preview.errors:

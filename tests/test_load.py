@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.amounts import Cell, NotANumber, make_cell, parse_decimal
+from generator.amounts import NotANumber, make_cell, parse_decimal
 from generator.errors import ContentError, ContentErrors
 from generator.load import load_content, split_row
 from generator.reader import Text, parse_yaml
