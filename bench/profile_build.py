@@ -74,6 +74,42 @@ def _scaled(path: Path, factor: int) -> pstats.Stats:
     return st
 
 
+# Pipeline stages, by the function that runs each (file suffix, function name).
+WORKER_PHASES = [("department task", "generator/build.py", "build_department"),
+                 ("  load YAML -> model", "generator/load.py", "load_department_year"),
+                 ("    read_yaml (YAML -> Text tree)", "generator/reader.py", "read_yaml"),
+                 ("  audit", "generator/audit.py", "audit"),
+                 ("  page contexts", "generator/pages.py", "dept_pages"),
+                 ("  render HTML (Jinja) + write", "generator/render.py", "write_pages"),
+                 ("  CSV/JSON downloads", "generator/render.py", "write_downloads"),
+                 ("  cache store (pickle.dumps)", "~", "<built-in method _pickle.dumps>")]
+MAIN_PHASES = [("whole build (main process, wall)", "generator/build.py", "build"),
+               ("  waiting for department tasks", "generator/build.py", "_run"),
+               ("  cache stamp (hash code+templates)", "generator/build.py", "_stamp"),
+               ("  task keys (hash every content file)", "generator/build.py", "_task_key"),
+               ("  portal page contexts", "generator/pages.py", "portal_pages"),
+               ("  render portal pages", "generator/render.py", "write_pages"),
+               ("  portal downloads (all.json, CSV)", "generator/render.py", "write_bundle"),
+               ("  sitemap", "generator/render.py", "write_sitemap"),
+               ("  static assets", "generator/render.py", "copy_static"),
+               ("  swap into place", "generator/build.py", "_swap")]
+
+
+def _merged(paths: list[Path], factor: int) -> pstats.Stats:
+    st = _scaled(paths[0], factor)
+    for p in paths[1:]:
+        st.add(_scaled(p, factor))
+    return st
+
+
+def _phases(stats: pstats.Stats, spec) -> list[dict]:
+    out = []
+    for label, suffix, name in spec:
+        ct = sum(v[3] for (filename, _, fn), v in stats.stats.items() if fn == name and filename.endswith(suffix))
+        out.append(dict(phase=label, function=f"{suffix}:{name}", cumtime=round(ct, 2)))
+    return out
+
+
 def _rows(stats: pstats.Stats, key: str, n: int) -> list[dict]:
     stats.sort_stats(key)
     out = []
@@ -113,6 +149,8 @@ def main() -> int:
     stats.sort_stats("tottime").print_stats(40)
     stats.sort_stats("cumulative").print_stats(60)
     (STATS_DIR / "profile.txt").write_text(listing.getvalue(), encoding="utf-8")
+    phases = dict(workers=_phases(_merged(workers, EVERY), WORKER_PHASES),
+                  main=_phases(pstats.Stats(str(main_path), stream=io.StringIO()), MAIN_PHASES))
     times = dict(profiled=[], plain=[])
     for w in STATS_DIR.glob("worker-*.json"):
         for k, v in json.loads(w.read_text()).items():
@@ -120,7 +158,7 @@ def main() -> int:
     mean = {k: (sum(v) / len(v) if v else None) for k, v in times.items()}
     print(json.dumps(dict(wall_s=wall, pages=result.pages, workers=len(workers), cpu_s=total, every=EVERY,
                           profiled_tasks=len(times["profiled"]), plain_tasks=len(times["plain"]),
-                          task_mean_s=mean, overhead=(mean["profiled"] / mean["plain"]) if all(mean.values()) else None,
+                          task_mean_s=mean, phases=phases, overhead=(mean["profiled"] / mean["plain"]) if all(mean.values()) else None,
                           by_tottime=_rows(stats, "tottime", 25), by_cumtime=_rows(stats, "cumulative", 40)),
                      ensure_ascii=False))
     return 0

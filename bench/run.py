@@ -172,6 +172,7 @@ def tail(path: Path, n: int = 15) -> str:
 
 def site_stats(out: Path) -> dict:
     total = files = html = pagefind = 0
+    kinds: dict[str, int] = {}
     largest, largest_size = None, -1
     dept_largest, dept_size = None, -1
     for dirpath, _, names in os.walk(out):
@@ -181,6 +182,10 @@ def site_stats(out: Path) -> dict:
             size = os.stat(p).st_size
             total += size
             files += 1
+            ext = name.rsplit(".", 1)[-1] if "." in name else ""
+            kind = ("pagefind" if in_pagefind else "bundle (data/all*)" if name.startswith("all") and "/data" in dirpath
+                    else ext if ext in ("html", "csv", "json", "xml") else "static/other")
+            kinds[kind] = kinds.get(kind, 0) + size
             if in_pagefind:
                 pagefind += size
             elif name.endswith(".html"):
@@ -192,7 +197,7 @@ def site_stats(out: Path) -> dict:
                     dept_largest, dept_size = p, size
     def gz(path):
         return len(gzip.compress(Path(path).read_bytes(), compresslevel=6)) if path else None
-    return dict(bytes=total, files=files, html_pages=html, pagefind_bytes=pagefind,
+    return dict(bytes=total, files=files, html_pages=html, pagefind_bytes=pagefind, bytes_by_kind=kinds,
                 largest_page=os.path.relpath(largest, out) if largest else None, largest_bytes=largest_size,
                 largest_gzip=gz(largest),
                 largest_dept_page=os.path.relpath(dept_largest, out) if dept_largest else None,
@@ -405,6 +410,8 @@ def table(results: dict) -> str:
     add("site size with search (MB)", lambda c: mb(c["search"]["site"]["bytes"]))
     add("  files", lambda c: fmt(c["search"]["site"]["files"]))
     add("  Pagefind index (MB)", lambda c: mb(c["search"]["site"]["pagefind_bytes"]))
+    add("  HTML / CSV / JSON / bundle (MB)", lambda c: " / ".join(mb(c["search"]["site"]["bytes_by_kind"].get(k, 0)) for k in
+                                                                 ("html", "csv", "json", "bundle (data/all*)")))
     add("largest page", lambda c: c["cold"]["site"]["largest_page"])
     add("  bytes / gzip", lambda c: f"{c['cold']['site']['largest_bytes']:,} / {c['cold']['site']['largest_gzip']:,}")
     add("largest department page", lambda c: c["cold"]["site"]["largest_dept_page"].split("/", 1)[1])
@@ -436,6 +443,11 @@ def profile_table(profile: dict, n: int = 10) -> str:
              "top by self time (tottime, CPU s summed over processes):"]
     for r in profile["top_tottime"][:n]:
         lines.append(f"  {r['tottime']:8.2f} {r['cumtime']:8.2f} {r['calls']:>10}  {r['function']}")
+    if profile.get("phases"):
+        lines.append("pipeline stages (cumulative CPU s under the profiler; department tasks summed over workers):")
+        for group in ("workers", "main"):
+            for p in profile["phases"][group]:
+                lines.append(f"  {p['cumtime']:8.2f}  {p['phase']}")
     lines.append("top by cumulative time (generator functions):")
     for r in profile["top_cumtime"][:n]:
         lines.append(f"  {r['tottime']:8.2f} {r['cumtime']:8.2f} {r['calls']:>10}  {r['function']}")

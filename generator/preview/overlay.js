@@ -39,7 +39,7 @@
       if (seen !== null && status.generation !== seen && !status.errors.length) { location.reload(); return; }
       seen = status.generation;
       show(status);
-    }).catch(function () {}).finally(function () { setTimeout(poll, 1000); });
+    }).catch(function () {}).finally(function () { setTimeout(poll, 500); });
   }
   if (document.readyState !== "loading") poll(); else document.addEventListener("DOMContentLoaded", poll);
 })();
