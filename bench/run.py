@@ -130,6 +130,11 @@ def snapshot_code() -> dict:
     cmd = pagefind_command()  # resolved in the real tree (.tools/ is not copied)
     if cmd and len(cmd) == 1:
         CODE_ENV["PORTAL_PAGEFIND"] = cmd[0]
+    probe = portal()[:3]
+    probe[2] = probe[2].split("from generator.cli")[0] + "import generator; print(generator.__file__)"
+    used = subprocess.run(probe, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **CODE_ENV}).stdout.strip()
+    if not used.startswith(str(CODE)):
+        raise SystemExit(f"the code snapshot is not the one imported: {used}")
     digest = subprocess.run(["sh", "-c", "find . -type f | sort | xargs sha256sum | sha256sum"], cwd=CODE,
                             capture_output=True, text=True).stdout.split()[0][:12]
     return dict(path=str(CODE.relative_to(ROOT)), sha256=digest, pagefind=cmd)
@@ -158,7 +163,12 @@ def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: fl
 
 
 def portal(*args: str) -> list[str]:
-    return [PY, "-m", "generator", *args]  # the `portal` command, from the snapshot on PYTHONPATH
+    """The `portal` command, run from the code snapshot. (``python -m generator``
+    would import the working tree's package: ``-m`` puts the current directory
+    ahead of PYTHONPATH.)"""
+    boot = (f"import sys; sys.path.insert(0, {str(CODE)!r}); sys.argv[0] = 'portal'; "
+            "from generator.cli import main; raise SystemExit(main())")
+    return [PY, "-c", boot, *args]
 
 
 def pages_built(log_path: Path) -> int | None:

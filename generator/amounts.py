@@ -19,7 +19,7 @@ class NotANumber(ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
     """One table cell. ``value`` is None for text, blank and dash cells."""
 
@@ -48,7 +48,10 @@ class Cell:
 
 def parse_decimal(text: str) -> Decimal:
     """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises."""
-    t = text.strip().replace("，", ",")
+    t = text.strip()
+    if t.isascii() and t.replace(".", "", 1).isdigit():  # the common case: 5417.27
+        return Decimal(t)
+    t = t.replace("，", ",")
     if not _NUMBER.match(t):
         raise NotANumber(text)
     try:

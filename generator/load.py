@@ -88,15 +88,24 @@ class Fields:
 
 def split_row(item: Text) -> list[Text]:
     """``a | b | c`` -> cells, each a Text positioned at its column."""
-    cells, start = [], 0
     raw = str(item)
-    for m in list(_PIPE.finditer(raw)) + [None]:
-        end = m.start() if m else len(raw)
-        piece = raw[start:end]
-        lead = len(piece) - len(piece.lstrip())
-        cells.append(item.at(start + lead, piece.strip().replace("\\|", "|")))
-        if m:
-            start = m.end()
+    if "\\|" in raw:  # escaped pipes: the careful path
+        cells, start = [], 0
+        for m in list(_PIPE.finditer(raw)) + [None]:
+            end = m.start() if m else len(raw)
+            piece = raw[start:end]
+            lead = len(piece) - len(piece.lstrip())
+            cells.append(item.at(start + lead, piece.strip().replace("\\|", "|")))
+            if m:
+                start = m.end()
+        return cells
+    cells, offset = [], 0
+    path, line, col = item.path, item.line, item.col
+    for piece in raw.split("|"):
+        stripped = piece.strip()
+        lead = len(piece) - len(piece.lstrip()) if stripped else 0
+        cells.append(Text(stripped, path, line, col + offset + lead))
+        offset += len(piece) + 1
     return cells
 
 
@@ -111,7 +120,9 @@ def column_kind(name: str, context: str) -> str:
     return "auto" if context == "table" else "text"
 
 
-def parse_cells(texts: list[Text], columns: list[dict], where: str, errors: list) -> list[Cell]:
+def parse_cells(texts: list[Text], columns: list[dict], where, errors: list) -> list[Cell]:
+    """``where`` is the row's business location, or a function returning it
+    (only called when there is an error to report)."""
     cells = []
     for text, column in zip(texts, columns):
         kind = column["kind"]
@@ -124,7 +135,8 @@ def parse_cells(texts: list[Text], columns: list[dict], where: str, errors: list
                 cells.append(make_cell(text, kind, text.line, text.col))
         except NotANumber:
             what = {"amount": "金额", "count": "数字", "rate": "百分比", "score": "分数"}.get(kind, "数字")
-            errors.append(ContentError(text.path, text.line, text.col, f"{where} {column.get('label', column['name'])}",
+            place = where() if callable(where) else where
+            errors.append(ContentError(text.path, text.line, text.col, f"{place} {column.get('label', column['name'])}",
                                        f"“{text}”不是{what}"))
             cells.append(Cell(str(text), None, "text", text.line, text.col))
     return cells
@@ -167,8 +179,8 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
             errors.append(at(item, where, f"第 {number} 行应为“a | b | c”形式的一行文字或栏目映射"))
             continue
         texts += [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
-        label = row_label(texts, number) if row_label else f"第{number}行"
-        cells = parse_cells(texts, columns, f"{where} {label}", errors)
+        cells = parse_cells(texts, columns,
+                            lambda: f"{where} {row_label(texts, number) if row_label else f'第{number}行'}", errors)
         rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))
     return rows
 

@@ -108,19 +108,26 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
     merge_is = [i for i, c in enumerate(table.columns) if c["name"] in merge]
     spans = merged_spans(table, merge_is) if merge_is else {}
     body = []
+    numeric_columns = [c["kind"] in ("amount", "rate", "score") for c in table.columns]
+    ncols = len(table.columns)
     for r, row in enumerate(table.rows):
-        dom = row_dom_id(anchor, row)
+        dom = f"{anchor}-{row.anchor}"
         cells = []
-        for i, column in enumerate(table.columns):
-            span = spans.get((r, i), 1)
+        row_cells = row.cells if len(row.cells) >= ncols else row.cells + [Cell("", None, "blank")] * (ncols - len(row.cells))
+        for i in range(ncols):
+            span = spans.get((r, i), 1) if spans else 1
             if span == 0:
                 continue
-            cell = row.cell(i)
-            numeric = cell.value is not None and cell.kind != "text"
-            classes = ["num"] if numeric or column["kind"] in ("amount", "rate", "score") else []
-            if cell.kind == "dash":
-                classes.append("dash")
-            cells.append(dict(text=display(cell), th=(i == head_i), cls=" ".join(classes), rowspan=span))
+            cell = row_cells[i]
+            kind = cell.kind
+            if kind == "dash":
+                cls = "num dash" if numeric_columns[i] else "dash"
+            elif numeric_columns[i] or (cell.value is not None and kind != "text"):
+                cls = "num"
+            else:
+                cls = ""
+            text = fmt_amount(cell.value) if kind == "amount" else cell.text
+            cells.append(dict(text=text, th=(i == head_i), cls=cls, rowspan=span))
         if row.level and head_i is not None:
             cells[head_i]["cls"] = f"lvl{row.level}"
         classes = [f"lvl{row.level}" if row.level else ("total" if row.code else "")]

@@ -15,6 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+from html import escape as _esc
+
+from markupsafe import Markup
 
 from . import facts
 from .amounts import fmt_plain
@@ -54,7 +57,37 @@ def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = _script_json
+    env.filters["table_rows"] = table_rows_html
     return env
+
+
+def table_rows_html(t: dict, quality_url: str = "") -> Markup:
+    """The <tbody> rows of a table view. Table bodies are most of every page's
+    bytes and cells; building them here instead of in a Jinja loop makes the
+    whole build several times faster. Every text is escaped."""
+    out = []
+    q = _esc(str(quality_url))
+    for r in t["body"]:
+        marks = "".join(
+            f' <a class="finding-mark{" rounding" if f.rounding else ""}" href="{q}#{_esc(f.qid)}" title="{_esc(f.message)}">'
+            f'{_esc(f.severity)}<span class="visually-hidden">：{_esc(f.where)} {_esc(f.message)}</span></a>'
+            for f in r["findings"]) if r["findings"] else ""
+        cells = []
+        for c in r["cells"]:
+            text = c["text"]
+            span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
+            if c["th"] and (text or marks):
+                cls = f' class="{c["cls"]}"' if c["cls"] else ""
+                cells.append(f'<th scope="row"{cls}{span}>{_esc(text)}{marks}</th>')
+            else:
+                n = len(text)
+                cls = c["cls"] or ("long" if n > 8 else "short" if n else "")
+                cells.append(f'<td class="{cls}"{span}>{_esc(text)}</td>' if cls else f"<td{span}>{_esc(text)}</td>")
+        row_cls = f' class="{r["cls"]}"' if r["cls"] else ""
+        out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{"".join(cells)}</tr>')
+    if not t["body"]:
+        out.append(f'<tr><td colspan="{t["ncols"]}" class="empty-note">（本表无数据行）</td></tr>')
+    return Markup("\n".join(out))
 
 
 def asset_versions() -> dict[str, str]:
@@ -163,7 +196,8 @@ def finding_json(f: Finding) -> dict:
 
 
 def _json_bytes(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+    # compact separators keep json on its C encoder (indent= falls back to pure Python)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
 
 
 def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
