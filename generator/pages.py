@@ -285,10 +285,24 @@ def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
     processes and to cache."""
     for n, f in enumerate(findings, 1):
         f.qid = f"q-{dept.slug}-{dept.year}-{n}"
-    h = facts.headline(dept)
-    evals = [dict(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
-    return dict(dept=light_department(dept), url=dept_url(dept), h=h, fmt=_fmt_facts(h), sg=_sangong_cells(dept),
-                findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals)
+    h = Record(facts.headline(dept))
+    evals = [Record(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
+    return Record(dept=light_department(dept), url=dept_url(dept), h=h, fmt=Record(_fmt_facts(h)), sg=Record(_sangong_cells(dept)),
+                  findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals)
+
+
+class Record(dict):
+    """A dict whose keys are also attributes: Jinja's ``r.url`` then succeeds
+    on the first lookup instead of failing over to ``r['url']``, which
+    matters on portal pages with a row per department."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def light_evaluation(ev: Evaluation) -> Evaluation:
@@ -407,33 +421,48 @@ def _finding_view(f: Finding, dept: DeptYear) -> dict:
     return dict(f=f, url=url, diff=fmt_amount(f.difference) if f.difference is not None else "")
 
 
+CHART_MAX_BARS = 40   # beyond this a bar chart is unreadable; the tables hold every department
+
+
+def _top(rows: list[dict], key) -> tuple[list[dict], str]:
+    if len(rows) <= CHART_MAX_BARS:
+        return rows, ""
+    kept = sorted(rows, key=lambda r: key(r) or 0, reverse=True)[:CHART_MAX_BARS]
+    return kept, f"（共 {len(rows)} 项，图中显示数额最大的 {CHART_MAX_BARS} 项，全部数字见上方表格。）"
+
+
 def compare_charts(rows: list[dict]) -> list[dict]:
     out = []
-    with_tables = [r for r in rows if r["h"]["spending"] is not None]
+    with_tables, note = _top([r for r in rows if r["h"]["spending"] is not None], lambda r: r["h"]["spending"])
     if with_tables:
         labels = [r["dept"].name for r in with_tables]
         basic = [r["h"]["basic"] for r in with_tables]
         project = [r["h"]["project"] for r in with_tables]
         big = charts.largest(labels, [r["h"]["spending"] for r in with_tables])
-        summary = f"{len(labels)} 个部门中本年支出最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else ""
+        summary = (f"本年支出最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note
         out.append(charts.grouped("c-cmp-spending", "各部门本年支出：基本支出与项目支出（万元）", summary, labels,
                                   [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True, first_column="部门"))
-    sg_rows = [r for r in rows if r["h"]["sangong_actual"] is not None or r["h"]["sangong_budget"] is not None]
+    sg_rows, note = _top([r for r in rows if r["h"]["sangong_actual"] is not None or r["h"]["sangong_budget"] is not None],
+                         lambda r: r["h"]["sangong_actual"])
     if sg_rows:
         labels = [r["dept"].name for r in sg_rows]
         series = [("预算数", [r["h"]["sangong_budget"] for r in sg_rows]), ("决算数", [r["h"]["sangong_actual"] for r in sg_rows])]
         if any(r["h"]["sangong_prior"] is not None for r in sg_rows):
             series.append(("上年决算数", [r["h"]["sangong_prior"] for r in sg_rows]))
         big = charts.largest(labels, series[1][1])
-        summary = f"“三公”经费决算数最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else ""
+        summary = (f"“三公”经费决算数最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note
         out.append(charts.grouped("c-cmp-sangong", "各部门“三公”经费（万元）", summary, labels, series, horizontal=True,
                                   first_column="部门"))
     score_rows = [(r["dept"].name, e) for r in rows for e in r["evals"] if e["score_value"] is not None]
+    note = ""
+    if len(score_rows) > CHART_MAX_BARS:   # the lowest scores are the ones worth a look
+        note = f"（共 {len(score_rows)} 项，图中显示得分最低的 {CHART_MAX_BARS} 项，全部得分见上方表格。）"
+        score_rows = sorted(score_rows, key=lambda p: p[1]["score_value"])[:CHART_MAX_BARS]
     if score_rows:
         labels = [f"{name}：{e['ev'].name}" for name, e in score_rows]
         values = [e["score_value"] for _, e in score_rows]
         low = min(score_rows, key=lambda p: p[1]["score_value"])
-        summary = f"共 {len(score_rows)} 项绩效自评列示了总分，最低的是{low[0]}的“{low[1]['ev'].name}”，{low[1]['score']} 分。"
+        summary = f"最低的是{low[0]}的“{low[1]['ev'].name}”，{low[1]['score']} 分。" + note
         out.append(charts.grouped("c-cmp-scores", "绩效自评总分", summary, labels, [("总分得分", values)], unit="分",
                                   horizontal=True, first_column="评价"))
     return out

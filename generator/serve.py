@@ -12,9 +12,11 @@ with a banner and never published by ``portal build``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,13 +31,17 @@ OVERLAY_JS = Path(__file__).resolve().parent / "preview" / "overlay.js"
 
 
 def _snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file under the watched folders."""
     state = {}
     for root in roots:
-        if root.is_dir():
-            for p in root.rglob("*"):
-                if p.is_file():
-                    st = p.stat()
-                    state[str(p)] = (st.st_mtime_ns, st.st_size)
+        for folder, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except FileNotFoundError:
+                    continue
+                state[path] = (st.st_mtime_ns, st.st_size)
     return state
 
 
@@ -77,12 +83,12 @@ class Preview:
         folders = self._folders()
         years = sorted({int(Path(p).stem) for ps in folders.values() for p in ps}, reverse=True)
         written: list[str] = []
-        for slug in sorted(slugs):
-            if slug not in folders:                      # department deleted
-                self.results.pop(slug, None)
-                self.dept_errors.pop(slug, None)
-                continue
-            result = build.build_department(self._task(slug, folders[slug], years))
+        for slug in slugs - set(folders):                 # department deleted
+            self.results.pop(slug, None)
+            self.dept_errors.pop(slug, None)
+        tasks = [self._task(slug, folders[slug], years) for slug in sorted(slugs & set(folders))]
+        for result in build._run(tasks, os.cpu_count() or 1):
+            slug = result.slug
             if result.errors:
                 self.dept_errors[slug] = result.errors   # its last good pages stay
                 continue
@@ -108,22 +114,43 @@ class Preview:
         written = self._rebuild(set(self._folders())) if self.site is not None else []
         return self._finish(written, portal=self.site is not None)
 
-    def changed(self) -> list[str]:
-        """Look for saved files and rebuild what they affect; returns pages written."""
+    def changed(self, defer_portal: bool = False) -> list[str]:
+        """Look for saved files and rebuild what they affect; returns pages written.
+
+        With ``defer_portal`` only the edited department's pages are written
+        (and the open tab reloads at once); the pages aggregating every
+        department are left to :meth:`finish_portal`, which the server runs
+        in the background."""
         now = _snapshot(self._roots())
         changes = {p for p in set(now) | set(self.state) if now.get(p) != self.state.get(p)}
         self.state = now
         if not changes:
             return []
-        return self.apply([Path(p) for p in sorted(changes)])
+        return self.apply([Path(p) for p in sorted(changes)], defer_portal)
 
-    def apply(self, paths: list[Path]) -> list[str]:
+    def apply(self, paths: list[Path], defer_portal: bool = False) -> list[str]:
         inside = [p for p in paths if self._slug(p) is not None or p.name == "site.yaml"]
         if len(inside) != len(paths) or any(p.name == "site.yaml" for p in paths) or self.site is None:
             return self.full()                     # templates, assets or portal settings changed
         slugs = {self._slug(p) for p in paths}
         written = self._rebuild(slugs)
-        return self._finish(written, portal=bool(written) or not (slugs & set(self.dept_errors)))
+        portal = bool(written) or not (slugs & set(self.dept_errors))
+        if defer_portal and portal:
+            self.portal_due = True
+            return self._finish(written, portal=False)
+        return self._finish(written, portal=portal)
+
+    portal_due = False
+
+    def finish_portal(self) -> list[str]:
+        """Home, comparison and data-quality pages and the downloads bundle."""
+        if not self.portal_due:
+            return []
+        self.portal_due = False
+        written = self._portal()
+        self.rendered = self.rendered + written
+        self._write_status()
+        return written
 
     def _slug(self, path: Path) -> str | None:
         try:
@@ -144,14 +171,17 @@ class Preview:
         """Portal-wide pages and downloads from every department's summary."""
         self.generation += 1
         if portal and self.site is not None:
-            summaries = [s for slug in sorted(self.results) for s in self.results[slug].summaries]
-            findings = self.findings
-            common = pages_mod.common_context(self.site, self.years, preview=True)
-            portal_pages = pages_mod.portal_pages(self.site, summaries, findings, common)
-            written = written + render.write_pages(self.out, portal_pages, self.versions)
-            render.write_bundle(self.out, [s["dept"].key for s in summaries], findings, keep_fragments=True)
+            written = written + self._portal()
         self.rendered = written
         self._write_status()
+        return written
+
+    def _portal(self) -> list[str]:
+        summaries = [s for slug in sorted(self.results) for s in self.results[slug].summaries]
+        findings = self.findings
+        common = pages_mod.common_context(self.site, self.years, preview=True)
+        written = render.write_pages(self.out, pages_mod.portal_pages(self.site, summaries, findings, common), self.versions)
+        render.write_bundle(self.out, [s["dept"].key for s in summaries], findings, keep_fragments=True)
         return written
 
     def _write_status(self) -> None:
@@ -196,16 +226,28 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | 
     preview.full()
     preview.report(time.perf_counter() - started)
 
+    lock = threading.Lock()
+
+    def finish():
+        with lock:
+            t0 = time.perf_counter()
+            written = preview.finish_portal()
+            if written:
+                print(f"已更新首页、部门比较和数据质量页（{(time.perf_counter() - t0) * 1000:.0f} 毫秒）")
+
     def rebuild():
-        t0 = time.perf_counter()
-        try:
-            written = preview.changed()
-        except ContentErrors as exc:  # pragma: no cover - loaders collect errors themselves
-            preview.site_errors = exc.errors
-            preview._write_status()
-            written = []
-        if written or preview.errors:
-            preview.report(time.perf_counter() - t0)
+        with lock:
+            t0 = time.perf_counter()
+            try:
+                written = preview.changed(defer_portal=True)
+            except ContentErrors as exc:  # pragma: no cover - loaders collect errors themselves
+                preview.site_errors = exc.errors
+                preview._write_status()
+                written = []
+            if written or preview.errors:
+                preview.report(time.perf_counter() - t0)
+        if preview.portal_due:
+            threading.Thread(target=finish, daemon=True).start()
 
     _faster_polling()
     server = Server()
