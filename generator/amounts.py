@@ -46,6 +46,9 @@ class Cell:
         return -exp if isinstance(exp, int) and exp < 0 else 0
 
 
+BLANK = Cell("", None, "blank")   # shared: blank cells are the most common and all alike
+
+
 def parse_decimal(text: str) -> Decimal:
     """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises."""
     t = text.strip()
@@ -69,7 +72,7 @@ def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
     """
     t = text.strip()
     if t == "":
-        return Cell("", None, "blank", line, col)
+        return BLANK
     if t in DASHES:
         return Cell(t, None, "dash", line, col)
     if kind == "text":

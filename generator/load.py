@@ -101,10 +101,13 @@ def split_row(item: Text) -> list[Text]:
         return cells
     cells, offset = [], 0
     path, line, col = item.path, item.line, item.col
+    blank = Text("", path, line, col)     # blank cells never carry an error: share one
     for piece in raw.split("|"):
         stripped = piece.strip()
-        lead = len(piece) - len(piece.lstrip()) if stripped else 0
-        cells.append(Text(stripped, path, line, col + offset + lead))
+        if stripped:
+            cells.append(Text(stripped, path, line, col + offset + len(piece) - len(piece.lstrip())))
+        else:
+            cells.append(blank)
         offset += len(piece) + 1
     return cells
 

@@ -131,17 +131,18 @@ def parse_yaml(text: str, shown: str):
     if not text.strip():
         raise ContentError(shown, 1, 1, "", "文件是空的")
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as exc:
+        if "expected a single document" in str(exc.context):
+            raise ContentError(shown, exc.problem_mark.line + 1, 1, "", "一个文件只能有一个 YAML 文档（去掉多余的“---”）") from None
+        raise _yaml_error(exc, shown) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, shown) from None
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
         raise ContentError(shown, 0, 0, "", f"YAML 错误：{exc}") from None
-    nodes = [n for n in nodes if n is not None]
-    if not nodes:
+    if node is None:
         raise ContentError(shown, 1, 1, "", "文件中没有内容")
-    if len(nodes) > 1:
-        raise ContentError(shown, nodes[1].start_mark.line + 1, 1, "", "一个文件只能有一个 YAML 文档（去掉多余的“---”）")
-    return _Builder(shown).build(nodes[0])
+    return _Builder(shown).build(node)
 
 
 class _Builder:

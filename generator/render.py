@@ -137,10 +137,17 @@ def table_header(table: Table) -> list[str]:
 
 
 def table_records(table: Table) -> list[list[str]]:
+    """Cell texts with amounts as exact plain decimals; computed once per table
+    (the per-table CSV, the department JSON and the portal CSV all use it)."""
+    cached = table.__dict__.get("_records")
+    if cached is not None:
+        return cached
+    n = len(table.columns)
     rows = []
     for row in table.rows:
-        rows.append([fmt_plain(cell.value) if cell.kind == "amount" else cell.text for cell in
-                     (row.cell(i) for i in range(len(table.columns)))])
+        cells = row.cells if len(row.cells) >= n else [row.cell(i) for i in range(n)]
+        rows.append([fmt_plain(cell.value) if cell.kind == "amount" else cell.text for cell in cells[:n]])
+    table.__dict__["_records"] = rows
     return rows
 
 
