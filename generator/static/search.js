@@ -196,9 +196,18 @@
       root.innerHTML = "<p class=\"note\">搜索组件未能加载。请确认网站的 pagefind/ 目录已随网站一起发布。</p>";
       return;
     }
+    var bundle = absolutePath(root.getAttribute("data-bundle") || "pagefind/");
+    // Province-scale sites split the index into shards (pagefind/shards.json),
+    // merged here; a small site has no shards file.
+    fetch(bundle + "shards.json").then(function (r) { return r.ok ? r.json() : []; }, function () { return []; })
+      .then(function (shards) { create(bundle, (shards || []).map(function (s) { return {bundlePath: bundle + s}; })); });
+  }
+
+  function create(bundle, mergeIndex) {
     var ui = new window.PagefindUI({
       element: root,
-      bundlePath: absolutePath(root.getAttribute("data-bundle") || "pagefind/"),
+      bundlePath: bundle,
+      mergeIndex: mergeIndex,
       baseUrl: absolutePath(root.getAttribute("data-root") || "./"),
       showSubResults: true,
       showImages: false,
