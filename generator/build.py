@@ -124,6 +124,8 @@ def _link_or_copy(src, dst):
 
 def build_department(task: dict) -> TaskResult:
     """Load, audit and render one department folder (all its years)."""
+    if task.get("cache") is not None and not task.get("key"):
+        task["key"] = _task_key(task["stamp"], Path(task["folder"]))   # hashed here, in the worker
     reused = _reuse(task)
     if reused is not None:
         return reused
@@ -201,7 +203,7 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
     try:
         tasks = [dict(slug=slug, paths=paths, tmp=str(tmp), site=site, years=years, versions=versions,
                       include_drafts=include_drafts, cache=cache_dir, previous=out if out.is_dir() else None,
-                      key=_task_key(stamp, content / slug)) for slug, paths in folders.items()]
+                      stamp=stamp, folder=str(content / slug)) for slug, paths in folders.items()]
         results = _run(tasks, jobs or os.cpu_count() or 1)                               # 2
         for r in results:
             errors.extend(r.errors)
