@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import registry
 from .amounts import Cell, fmt_amount
+from .facts import sangong_from_table
 from .model import DeptYear, Evaluation, Finding, Row, Table
 
 CENT = Decimal("0.01")
@@ -137,24 +138,10 @@ class Auditor:
                              table=table.id, anchor=row_dom_id(table.anchor, row))
 
     # two-sided tables (公开01/公开04)
-    @staticmethod
-    def _label(text: str) -> str:
-        return text.replace(" ", "").replace("　", "")
-
-    def side_rows(self, table: Table, side: dict) -> list[tuple[str, Row]]:
-        return [(self._label(r.cell(side["label"]).text), r) for r in table.rows if r.cell(side["label"]).text.strip()]
-
-    def find_label(self, table: Table, side_name: str, label: str) -> Row | None:
-        side = table.spec["sides"][side_name]
-        for text, row in self.side_rows(table, side):
-            if text == label:
-                return row
-        return None
-
     def rule_sides(self, table: Table, identity: dict) -> None:
         totals = {}
         for side_name, side in table.spec["sides"].items():
-            labelled = self.side_rows(table, side)
+            labelled = table.side_rows(side_name)
             labels = [t for t, _ in labelled]
             if side["subtotal"] not in labels:
                 continue
@@ -192,7 +179,7 @@ class Auditor:
         kind = selector[0]
         if kind == "label":
             side = "收入" if column < 3 else "支出"
-            row = self.find_label(table, side, selector[1])
+            row = table.side_row(side, selector[1])
             cell = row.cell(column) if row else None
             return cell, row, f"{table_id}“{selector[1]}”{table.columns[column]['label']}", table
         if kind == "row":
@@ -225,7 +212,6 @@ class Auditor:
         table = self.dept.table("公开09表")
         if table is None or not self.dept.sangong:
             return
-        from .facts import sangong_from_table  # local: facts builds on audit-free helpers
         printed = sangong_from_table(table)
         for year_key, items in self.dept.sangong.items():
             for item, stated in items.items():

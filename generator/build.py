@@ -104,7 +104,7 @@ def _reuse(task: dict) -> TaskResult | None:
     source = previous / task["slug"]
     if not all((previous / p).is_file() for p in result.written) or not source.is_dir():
         return None
-    shutil.copytree(source, Path(task["tmp"]) / task["slug"], copy_function=_link_or_copy, dirs_exist_ok=True)
+    shutil.copytree(source, Path(task["tmp"]) / task["slug"], copy_function=link_or_copy, dirs_exist_ok=True)
     fragments = Path(task["tmp"]) / render.FRAGMENTS
     fragments.mkdir(exist_ok=True)
     for s in result.summaries:
@@ -115,7 +115,8 @@ def _reuse(task: dict) -> TaskResult | None:
     return result
 
 
-def _link_or_copy(src, dst):
+def link_or_copy(src, dst):
+    """Hard link when the file system allows it (unchanged output costs nothing), else copy."""
     try:
         os.link(src, dst)
     except OSError:
@@ -163,6 +164,28 @@ def build_department(task: dict) -> TaskResult:
     return result
 
 
+def department_folders(content: Path, errors: list) -> tuple[dict[str, list[str]], list[int]]:
+    """Department folder -> its year files, and every year, newest first.
+    A folder name that cannot be a URL is an error."""
+    folders: dict[str, list[str]] = {}
+    for slug, path in department_files(content):
+        if not SLUG.match(slug):
+            errors.append(ContentError(shown_path(path.parent), 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"))
+            continue
+        folders.setdefault(slug, []).append(str(path))
+    years = sorted({int(Path(p).stem) for paths in folders.values() for p in paths}, reverse=True)
+    return folders, years
+
+
+def department_task(slug: str, paths: list[str], out: Path, site, years: list[int], versions: dict,
+                    include_drafts: bool, preview: bool = False, cache: Path | None = None,
+                    previous: Path | None = None, stamp: str = "", folder: Path | None = None) -> dict:
+    """What one worker needs to build one department folder into ``out``."""
+    return dict(slug=slug, paths=paths, tmp=str(out), site=site, years=years, versions=versions,
+                include_drafts=include_drafts, preview=preview, cache=cache, previous=previous,
+                stamp=stamp, folder=str(folder or ""), key="")
+
+
 def _run(tasks: list[dict], jobs: int) -> list[TaskResult]:
     if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS:
         return [build_department(t) for t in tasks]
@@ -189,21 +212,14 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     cache_dir = default_cache(content) if cache is True else (cache or None)
-    files = department_files(content)
-    folders: dict[str, list[str]] = {}
-    for slug, path in files:
-        if not SLUG.match(slug):
-            errors.append(ContentError(shown_path(path.parent), 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"))
-            continue
-        folders.setdefault(slug, []).append(str(path))
-    years = sorted({int(Path(p).stem) for paths in folders.values() for p in paths}, reverse=True)
+    folders, years = department_folders(content, errors)
     stamp = _stamp(content, include_drafts, years)
     versions = render.asset_versions()
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
-        tasks = [dict(slug=slug, paths=paths, tmp=str(tmp), site=site, years=years, versions=versions,
-                      include_drafts=include_drafts, cache=cache_dir, previous=out if out.is_dir() else None,
-                      stamp=stamp, folder=str(content / slug)) for slug, paths in folders.items()]
+        tasks = [department_task(slug, paths, tmp, site, years, versions, include_drafts, cache=cache_dir,
+                                 previous=out if out.is_dir() else None, stamp=stamp, folder=content / slug)
+                 for slug, paths in folders.items()]
         results = _run(tasks, jobs or os.cpu_count() or 1)                               # 2
         for r in results:
             errors.extend(r.errors)

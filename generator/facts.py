@@ -56,12 +56,8 @@ def _row_value(table: Table | None, code: str, column: str) -> Decimal | None:
 def _label_value(table: Table | None, label: str, column_index: int) -> Decimal | None:
     if table is None:
         return None
-    side = "收入" if column_index < 3 else "支出"
-    li = table.spec["sides"][side]["label"]
-    for row in table.rows:
-        if row.cell(li).text.replace(" ", "") == label:
-            return row.cell(column_index).value
-    return None
+    row = table.side_row("收入" if column_index < 3 else "支出", label)
+    return row.cell(column_index).value if row is not None else None
 
 
 def headline(dept: DeptYear) -> dict:

@@ -12,7 +12,7 @@ from . import registry
 from .amounts import Cell, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
 from .model import DeptYear, Evaluation, Row, Section, Site, Table
-from .reader import Map, Seq, Text, read_yaml
+from .reader import Map, Seq, Text, decode, read_yaml
 
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -462,10 +462,9 @@ def _terms(node, errors) -> list[tuple[str, str]]:
 def load_sections(path: Path, errors: list) -> list[Section]:
     shown = shown_path(path)
     try:
-        raw = path.read_bytes()
-        text = raw[3:].decode("utf-8") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(ContentError(shown, raw[: exc.start].count(b"\n") + 1, 0, "", "文件不是 UTF-8 编码（请另存为 UTF-8）"))
+        text = decode(path.read_bytes(), shown)
+    except ContentError as exc:
+        errors.append(exc)
         return []
     sections: list[Section] = []
     for number, line in enumerate(text.split("\n"), 1):

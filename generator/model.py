@@ -44,6 +44,16 @@ class Table:
                 return i
         raise KeyError(name)
 
+    def side_rows(self, side: str) -> list[tuple[str, "Row"]]:
+        """Two-sided tables (公开01/04): (item label without spaces, row) for the
+        rows that have an item on ``side`` (收入 or 支出)."""
+        li = self.spec["sides"][side]["label"]
+        return [(label, r) for r in self.rows
+                if (label := r.cell(li).text.replace(" ", "").replace("　", ""))]
+
+    def side_row(self, side: str, label: str) -> "Row | None":
+        return next((r for text, r in self.side_rows(side) if text == label), None)
+
     @property
     def empty(self) -> bool:
         return not any(c.value is not None for r in self.rows for c in r.cells)

@@ -4,10 +4,10 @@ dumb; numbers are formatted here, once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from . import charts, facts
+from . import charts, facts, registry
 from .amounts import Cell, fmt_amount
 from .audit import row_dom_id
 from .markup import render_markdown
@@ -22,11 +22,9 @@ class Page:
     template: str
     context: dict
     dept: str = ""            # DeptYear.key, "" for portal-wide pages
-    kind: str = ""            # 类型 facet for search: 决算表 / 绩效评价 / …
     charts: bool = False
     title: str = ""
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def root_of(path: str) -> str:
@@ -111,7 +109,7 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
     numeric_columns = [c["kind"] in ("amount", "rate", "score") for c in table.columns]
     ncols = len(table.columns)
     for r, row in enumerate(table.rows):
-        dom = f"{anchor}-{row.anchor}"
+        dom = row_dom_id(anchor, row)
         cells = []
         row_cells = row.cells if len(row.cells) >= ncols else row.cells + [Cell("", None, "blank")] * (ncols - len(row.cells))
         for i in range(ncols):
@@ -149,7 +147,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
              if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in ("amount", "blank") for y in sg)]
     years = [y for y in ("预算数", "决算数", "上年决算数") if y in sg]
     if items and years:
-        series = [(y if y != "上年决算数" else "上年决算数", [sg[y][i].amount if i in sg[y] and sg[y][i].kind in ("amount", "blank") else None
+        series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in ("amount", "blank") else None
                                                          for i in items]) for y in years]
         total = {y: sg[y].get("合计") for y in years}
         parts = []
@@ -337,21 +335,22 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     desc = f"{dept.name}{dept.year}年度{dept.kind}"
     if summary["h"]["spending"] is not None:
         desc += f"：本年支出合计 {summary['fmt']['spending']} 万元"
-    pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, kind="决算表", charts=bool(dept_charts_),
+    pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, charts=bool(dept_charts_),
                       title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。"))
+    info_by_slug = {e["ev"].slug: e for e in summary["evals"]}   # computed once, in summarize()
     for ev in dept.evaluations:
         idx = {anchor: fs for (slug, anchor), fs in eval_rows.items() if slug == ev.slug}
         chart = eval_chart(ev)
 
         def view(t, a, merge=(), idx=idx):
             return table_view(t, idx, a, merge) if t is not None and t.columns else None
-        ctx = dict(common, dept=dept, ev=ev, info=_eval_summary(ev),
+        ctx = dict(common, dept=dept, ev=ev, info=info_by_slug[ev.slug],
                    funds=view(ev.funds, "funds"), goals=view(ev.goals, "goals"),
                    indicators=view(ev.indicators, "ind", ("一级指标", "二级指标")),
                    others=[view(t, t.anchor) for t in ev.others], body=render_markdown(ev.body),
                    charts=[chart] if chart else [], total_findings=idx.get("total", []),
                    findings=[f for f in findings if f.page == "eval" and f.table == ev.slug])
-        pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, kind="绩效评价", charts=bool(chart),
+        pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, charts=bool(chart),
                           title=f"{ev.name}（{ev.kind}）— {dept.name} {dept.year}",
                           description=f"{dept.name}{dept.year}年度{ev.kind}：{ev.name}"
                                       + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。"))
@@ -364,34 +363,33 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
     years = common["years"]
     pages.append(Page("index.html", "index.html", dict(common, summaries=summaries), title=site.title,
                       description=f"{site.title}：{len(summaries)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
-                      kind="首页", charts=False))
+                      charts=False))
     for i, year in enumerate(years):
         in_year = [s for s in summaries if s["dept"].year == year]
         path = "compare.html" if i == 0 else f"compare-{year}.html"
         chart_list = compare_charts(in_year)
         pages.append(Page(path, "compare.html", dict(common, year=year, rows=in_year, charts=chart_list,
                                                      year_links=[(y, "compare.html" if j == 0 else f"compare-{y}.html") for j, y in enumerate(years)]),
-                          kind="部门比较", charts=bool(chart_list), title=f"{year}年度部门比较",
+                          charts=bool(chart_list), title=f"{year}年度部门比较",
                           description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。"))
     if not years:
         pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[]),
-                          kind="部门比较", title="部门比较", description="暂无已发布的部门。"))
+                          title="部门比较", description="暂无已发布的部门。"))
     groups = [dict(dept=s["dept"], url=s["url"], findings=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key]])
               for s in summaries]
     all_f = [f for s in summaries for f in findings[s["dept"].key]]
     pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=len(all_f),
                                                            real=sum(1 for f in all_f if not f.rounding)),
-                      kind="数据质量", title="数据质量：勾稽检查结果",
+                      title="数据质量：勾稽检查结果",
                       description=f"对已公开决算数据的勾稽检查：共 {len(all_f)} 处差异。"))
-    pages.append(Page("search.html", "search.html", dict(common), kind="搜索", title="搜索",
+    pages.append(Page("search.html", "search.html", dict(common), title="搜索",
                       description="全文搜索各部门的决算表、“三公”经费、绩效评价、情况说明和名词解释。"))
-    pages.append(Page("404.html", "404.html", dict(common), kind="", title="页面不存在", description="页面不存在。"))
+    pages.append(Page("404.html", "404.html", dict(common), title="页面不存在", description="页面不存在。"))
     return pages
 
 
 def _title(dept: DeptYear, table_id: str) -> str:
-    from .registry import table_spec
-    spec = table_spec(dept.year, table_id)
+    spec = registry.table_spec(dept.year, table_id)
     return spec["title"] if spec else ""
 
 

@@ -60,7 +60,8 @@ class Seq(list):
     col = 0
 
 
-def _decode(raw: bytes, shown: str) -> str:
+def decode(raw: bytes, shown: str) -> str:
+    """UTF-8 (a BOM is accepted); anything else is an error that says what it looks like."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -122,7 +123,7 @@ def read_yaml(path: Path, shown: str | None = None):
         raise ContentError(shown, 0, 0, "", f"无法读取文件：{exc.strerror}") from None
     if size > MAX_FILE_BYTES:
         raise ContentError(shown, 0, 0, "", f"文件过大（{size // 1048576} MB，上限 {MAX_FILE_BYTES // 1048576} MB）")
-    text = _decode(path.read_bytes(), shown)
+    text = decode(path.read_bytes(), shown)
     return parse_yaml(text, shown)
 
 

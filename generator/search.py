@@ -33,6 +33,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .build import link_or_copy as _link_or_copy
 from .errors import ContentError, ContentErrors
 
 
@@ -257,12 +258,6 @@ def _remember(bundle: Path, cache: Path, stamp: str) -> None:
     except OSError:
         pass  # the cache is an optimisation only
 
-
-def _link_or_copy(src, dst):
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 # --- What Pagefind indexes, reproduced for tests and diagnostics -----------

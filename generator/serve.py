@@ -24,7 +24,7 @@ from . import build
 from . import pages as pages_mod
 from . import render
 from .errors import ContentError, ContentErrors
-from .load import department_files, load_site
+from .load import load_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 OVERLAY_JS = Path(__file__).resolve().parent / "preview" / "overlay.js"
@@ -60,6 +60,7 @@ class Preview:
         self.content, self.out = content.resolve(), out
         self.site = None
         self.site_errors: list[ContentError] = []
+        self.folder_errors: list[ContentError] = []       # folder names that cannot be URLs
         self.results: dict[str, build.TaskResult] = {}      # slug -> last good result
         self.dept_errors: dict[str, list[ContentError]] = {}
         self.generation = 0
@@ -73,24 +74,15 @@ class Preview:
     def findings(self) -> dict[str, list]:
         return {k: v for r in self.results.values() for k, v in r.findings.items()}
 
-    def _folders(self) -> dict[str, list[str]]:
-        folders: dict[str, list[str]] = {}
-        for slug, path in department_files(self.content):
-            folders.setdefault(slug, []).append(str(path))
-        return folders
-
-    def _task(self, slug: str, paths: list[str], years: list[int]) -> dict:
-        return dict(slug=slug, paths=paths, tmp=str(self.out), site=self.site, years=years,
-                    versions=self.versions, include_drafts=True, preview=True, cache=None, previous=None, key="")
-
     def _rebuild(self, slugs: set[str]) -> list[str]:
-        folders = self._folders()
-        years = sorted({int(Path(p).stem) for ps in folders.values() for p in ps}, reverse=True)
+        folder_errors: list[ContentError] = []
+        folders, years = build.department_folders(self.content, folder_errors)
         written: list[str] = []
         for slug in slugs - set(folders):                 # department deleted
             self.results.pop(slug, None)
             self.dept_errors.pop(slug, None)
-        tasks = [self._task(slug, folders[slug], years) for slug in sorted(slugs & set(folders))]
+        tasks = [build.department_task(slug, folders[slug], self.out, self.site, years, self.versions,
+                                       include_drafts=True, preview=True) for slug in sorted(slugs & set(folders))]
         for result in build._run(tasks, os.cpu_count() or 1):
             slug = result.slug
             if result.errors:
@@ -100,6 +92,7 @@ class Preview:
             self.results[slug] = result
             written += result.written
         self.years = years
+        self.folder_errors = folder_errors
         return written
 
     def _load_site(self) -> None:
@@ -115,7 +108,7 @@ class Preview:
         self.results, self.dept_errors = {}, {}
         self.out.mkdir(parents=True, exist_ok=True)
         render.copy_static(self.out)
-        written = self._rebuild(set(self._folders())) if self.site is not None else []
+        written = self._rebuild(set(build.department_folders(self.content, [])[0])) if self.site is not None else []
         return self._finish(written, portal=self.site is not None)
 
     def changed(self, defer_portal: bool = False) -> list[str]:
@@ -166,7 +159,7 @@ class Preview:
     # -------------------------------------------------------------- output
     @property
     def errors(self) -> list[ContentError]:
-        errs = list(self.site_errors)
+        errs = self.site_errors + self.folder_errors
         for slug in sorted(self.dept_errors):
             errs.extend(self.dept_errors[slug])
         return sorted(errs, key=ContentError.sort_key)
