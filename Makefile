@@ -9,7 +9,7 @@ PLOTLY_BUNDLE := generator/static/vendor/plotly-basic.min.js
 PAGEFIND_BIN  := $(TOOLS)/pagefind/pagefind_extended
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: site test serve check bench clean tools deps test-deps system-deps
+.PHONY: site test serve check bench bench-search clean tools deps test-deps system-deps
 
 site: deps tools
 	$(BIN)/portal build --content content --out site
@@ -25,6 +25,10 @@ test: test-deps tools
 
 bench: test-deps tools
 	$(BIN)/python bench/run.py
+
+# What the search index adds to a cold build of content/ (issue 6's 30% target).
+bench-search: deps tools
+	$(BIN)/python bench/search_overhead.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || \
