@@ -44,6 +44,7 @@ class BuildResult:
     seconds: float
     rendered: list[str] = field(default_factory=list)
     reused: int = 0           # departments taken from the cache
+    search: dict | None = None  # index parts built and reused (search.index_site)
 
 
 @dataclass
@@ -234,9 +235,10 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
         render.copy_static(tmp)
         dept_written = [p for r in results for p in r.written]
         render.write_sitemap(tmp, site, written + dept_written)
+        index = None
         if search:
             from .search import index_site
-            index_site(tmp)                                                             # 5
+            index = index_site(tmp)                                                     # 5
         _swap(tmp, out)                                                                 # 6
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -244,7 +246,7 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
     all_findings = [f for s in summaries for f in findings[s["dept"].key]]
     return BuildResult(pages=len(written) + len(dept_written), findings=all_findings,
                        seconds=time.perf_counter() - started, rendered=dept_written + written,
-                       reused=sum(1 for r in results if r.reused))
+                       reused=sum(1 for r in results if r.reused), search=index)
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             result = build(Path(args.content), Path(args.out), search=not args.no_search)
             _print_findings(result.findings)
             print(f"已生成 {result.pages} 个页面到 {args.out}/（{result.seconds:.1f} 秒）")
+            if result.search and result.search["parts"] > 1:
+                s = result.search
+                print(f"检索索引分 {s['parts']} 片：重建 {s['built']} 片，沿用 {s['reused']} 片")
             return 0
         if args.command == "serve":
             from .serve import serve

@@ -112,12 +112,17 @@ def pagefind_args(site_dir: Path) -> list[str]:
     return args
 
 
-def index_site(site_dir: Path) -> None:
-    """Write the Pagefind bundle into ``site_dir/pagefind``.
+def index_site(site_dir: Path) -> dict:
+    """Write the Pagefind bundle into ``site_dir/pagefind``; returns how many
+    index parts were built and how many reused.
 
-    The bundle depends only on the HTML, the Pagefind binary and its options,
-    so when a build produces byte-identical pages the previous bundle is
-    reused from the cache (see ``_cache_dir``) instead of indexing again."""
+    Small sites get one index. Sites with more than about SHARD_PAGES indexed
+    pages get shards (see below). Each part depends only on its pages' HTML,
+    the Pagefind binary and its options, so a part whose pages are
+    byte-identical to an earlier build's is taken from the cache (see
+    ``_cache_dir``) instead of being indexed again: after an edit to one
+    department of a province-scale portal only that department's shard and
+    the portal pages' shard are re-indexed."""
     site_dir = Path(site_dir)
     cmd = pagefind_command()
     if cmd is None:
@@ -126,22 +131,32 @@ def index_site(site_dir: Path) -> None:
     if version.startswith("1.5.") or version.startswith("1.4."):
         print(f"注意：Pagefind {version} 的中文分词在建索引和查询时不一致，部分词语会搜不到；"
               "请运行 make tools 安装 Pagefind 1.6。", file=sys.stderr)
-    cache = _cache_dir()
-    stamp = _stamp(site_dir, cmd, version) if cache else ""
-    if cache and (cache / stamp / "pagefind.js").is_file():
-        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-        shutil.copytree(cache / stamp, site_dir / BUNDLE_DIR, copy_function=_link_or_copy)
-        return
+    bundle = site_dir / BUNDLE_DIR
     shards = plan_shards(site_dir)
-    if len(shards) <= 1:
+    outputs = [bundle] + [bundle / f"shard-{n}" for n in range(1, len(shards))]
+    cache = _cache_dir()
+    stamps = [_stamp(site_dir, names, cmd, version) if cache else "" for names in shards]
+    todo = []
+    bundle.mkdir(exist_ok=True)
+    for n, (out, stamp) in enumerate(zip(outputs, stamps)):
+        if cache and (cache / stamp / "pagefind.js").is_file():
+            shutil.copytree(cache / stamp, out, copy_function=_link_or_copy, dirs_exist_ok=True)
+            os.utime(cache / stamp)   # recently used: kept by _prune
+        else:
+            todo.append(n)
+    if len(shards) == 1 and todo:
         _run_pagefind(cmd + pagefind_args(site_dir))
-        (site_dir / BUNDLE_DIR / SHARDS_FILE).write_text("[]", encoding="utf-8")  # the search page reads it
-    else:
-        index_shards(site_dir, cmd, shards)
-    if not (site_dir / BUNDLE_DIR / "pagefind.js").exists():
+    elif todo:
+        index_shards(site_dir, cmd, [shards[n] for n in todo], [outputs[n] for n in todo])
+    (bundle / SHARDS_FILE).write_text(  # the search page reads it
+        json.dumps([f"shard-{n}/" for n in range(1, len(shards))]), encoding="utf-8")
+    if not (bundle / "pagefind.js").exists():
         raise ContentErrors([ContentError("", 0, 0, "", "Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）")])
     if cache:
-        _remember(site_dir / BUNDLE_DIR, cache, stamp)
+        for n in todo:
+            _remember(outputs[n], cache, stamps[n])
+        _prune(cache, keep=CACHE_KEEP * len(shards))
+    return dict(parts=len(shards), built=len(todo), reused=len(shards) - len(todo))
 
 
 def _run_pagefind(args: list[str]) -> None:
@@ -154,15 +169,19 @@ def _run_pagefind(args: list[str]) -> None:
 # One Pagefind run over 20,000 pages takes 8.5 GB of memory and 75 s; runs of
 # about 1,500 pages take under 1 GB each, and two can run at once. The search
 # page merges the shards in the browser (PagefindUI ``mergeIndex``), listed in
-# pagefind/shards.json. Small sites keep one index.
+# pagefind/shards.json. The portal pages (home, comparison, data quality),
+# which change with every department, are a shard of their own, and the
+# department folders are grouped in name order, so an edit re-indexes at most two
+# shards. Small sites keep one index.
 
 SHARD_PAGES = 1500
 SHARDS_FILE = "shards.json"
 
 
 def plan_shards(site_dir: Path) -> list[list[str]]:
-    """Top-level entries (department folders, root pages) grouped so that each
-    group has about SHARD_PAGES pages; the first group holds the root pages."""
+    """Top-level entries (department folders, root pages) of each index part:
+    one part with everything for small sites; else the root pages, then the
+    department folders in groups of about SHARD_PAGES pages."""
     limit = int(os.environ.get("PORTAL_SEARCH_SHARD_PAGES", SHARD_PAGES))
     counts: dict[str, int] = {}
     for path in site_dir.rglob("*.html"):
@@ -172,8 +191,8 @@ def plan_shards(site_dir: Path) -> list[list[str]]:
         counts[rel[0]] = counts.get(rel[0], 0) + 1
     if sum(counts.values()) <= limit:
         return [sorted(counts)]
-    shards: list[list[str]] = [[name for name in sorted(counts) if name.endswith(".html")]]
-    size = sum(counts[n] for n in shards[0])
+    shards: list[list[str]] = [[name for name in sorted(counts) if name.endswith(".html")], []]
+    size = 0
     for name in sorted(n for n in counts if not n.endswith(".html")):
         if size + counts[name] > limit and shards[-1]:
             shards.append([])
@@ -183,15 +202,14 @@ def plan_shards(site_dir: Path) -> list[list[str]]:
     return [s for s in shards if s]
 
 
-def index_shards(site_dir: Path, cmd: list[str], shards: list[list[str]]) -> None:
-    """Index each shard from a mirror of its pages (hard links), two at a time;
-    shard 0 becomes site/pagefind (with the UI), the others pagefind/shard-N."""
+def index_shards(site_dir: Path, cmd: list[str], shards: list[list[str]], outputs: list[Path]) -> None:
+    """Index each shard from a mirror of its pages (hard links), two at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
     work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site_dir.parent))
     try:
         jobs = []
-        for n, names in enumerate(shards):
+        for n, (names, out) in enumerate(zip(shards, outputs)):
             mirror = work / f"s{n}"
             mirror.mkdir()
             for name in names:
@@ -201,17 +219,12 @@ def index_shards(site_dir: Path, cmd: list[str], shards: list[list[str]]) -> Non
                                     ignore=lambda d, files: [f for f in files if not f.endswith(".html") and not (Path(d) / f).is_dir()])
                 else:
                     _link_or_copy(src, mirror / name)
-            out = site_dir / BUNDLE_DIR if n == 0 else site_dir / BUNDLE_DIR / f"shard-{n}"
             args = cmd + pagefind_args(mirror)
             i = args.index("--output-subdir")
             args[i:i + 2] = ["--output-path", str(out)]
             jobs.append(args)
-        (site_dir / BUNDLE_DIR).mkdir(exist_ok=True)
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            list(pool.map(_run_pagefind, [jobs[0]]))      # shard 0 first: it creates pagefind/
-            list(pool.map(_run_pagefind, jobs[1:]))
-        (site_dir / BUNDLE_DIR / SHARDS_FILE).write_text(
-            json.dumps([f"shard-{n}/" for n in range(1, len(shards))]), encoding="utf-8")
+            list(pool.map(_run_pagefind, jobs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -231,33 +244,44 @@ def _cache_dir() -> Path | None:
     return Path(os.environ.get("PORTAL_CACHE") or PROJECT / ".cache" / "portal") / "pagefind"
 
 
-def _stamp(site_dir: Path, cmd: list[str], version: str) -> str:
+def _stamp(site_dir: Path, names: list[str], cmd: list[str], version: str) -> str:
+    """Hash of one index part's inputs: its pages (paths and bytes), the
+    Pagefind binary, version and options."""
     h = hashlib.sha256("\0".join([version, *cmd, *pagefind_args(Path("."))]).encode())
-    for path in sorted(site_dir.rglob("*.html")):
-        rel = path.relative_to(site_dir).as_posix()
-        if not rel.startswith(BUNDLE_DIR + "/"):
-            h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in names:
+        top = site_dir / name
+        for path in sorted(top.rglob("*.html")) if top.is_dir() else [top]:
+            h.update(path.relative_to(site_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def _remember(bundle: Path, cache: Path, stamp: str) -> None:
-    """Keep a copy of the bundle under its stamp; drop all but the newest few."""
+    """Keep a copy of one index part under its stamp (without the shards
+    inside the first part's folder)."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=cache))
-        shutil.copytree(bundle, tmp / "b", copy_function=_link_or_copy)
+        shutil.copytree(bundle, tmp / "b", copy_function=_link_or_copy,
+                        ignore=lambda d, files: [f for f in files if Path(d) == bundle
+                                                 and (f.startswith("shard-") or f == SHARDS_FILE)])
         try:
             os.rename(tmp / "b", cache / stamp)
         except OSError:
-            pass  # another build stored the same bundle first
+            pass  # another build stored the same part first
         shutil.rmtree(tmp, ignore_errors=True)
-        kept = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[CACHE_KEEP:]:
-            shutil.rmtree(old, ignore_errors=True)
     except OSError:
         pass  # the cache is an optimisation only
 
+
+def _prune(cache: Path, keep: int) -> None:
+    """Drop all but the newest ``keep`` cached parts."""
+    try:
+        kept = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[keep:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
 
 
 # --- What Pagefind indexes, reproduced for tests and diagnostics -----------

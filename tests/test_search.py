@@ -455,6 +455,38 @@ def test_unchanged_pages_reuse_the_previous_index(tmp_path, monkeypatch):
     assert len([p for p in (tmp_path / "cache").iterdir() if p.is_dir()]) == 2
 
 
+def test_an_edit_reindexes_only_the_shards_whose_pages_changed(tmp_path, monkeypatch):
+    """Sharded sites cache each shard by its pages: after an edit to one
+    department's 职责 only that department's shard is indexed again, and the
+    result is byte-identical to indexing everything from scratch."""
+    from generator.build import build
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    monkeypatch.setenv("PORTAL_SEARCH_SHARD_PAGES", "15")
+    monkeypatch.setenv("PORTAL_SEARCH_CACHE", str(tmp_path / "index-cache"))
+    out = tmp_path / "site"
+    first = build(content, out, search=True, cache=tmp_path / "cache")
+    parts = first.search["parts"]
+    assert parts >= 3 and first.search == dict(parts=parts, built=parts, reused=0)
+
+    path = content / "miluo-ybj" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  职责: |\n") == 1
+    path.write_text(text.replace("  职责: |\n", "  职责: |\n    检索分片测试句。\n"), encoding="utf-8")
+    second = build(content, out, search=True, cache=tmp_path / "cache")
+    assert second.search == dict(parts=parts, built=1, reused=parts - 1)
+    assert "检索分片测试句" in indexed_pages(out)["miluo-ybj/2023/index.html"]
+
+    monkeypatch.setenv("PORTAL_SEARCH_CACHE", "0")
+    fresh = tmp_path / "fresh"
+    build(content, fresh, search=True, cache=False)
+
+    def bundle(site):
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert bundle(out) == bundle(fresh)
+
+
 SHARD_JS = """
 const [bundle, terms, done] = arguments;
 (async () => {
