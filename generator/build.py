@@ -31,7 +31,7 @@ from . import pages as pages_mod
 from . import render
 from .audit import audit
 from .errors import ContentError, ContentErrors
-from .load import SLUG, department_files, load_content, load_department_year, load_site, shown_path
+from .load import department_folders, load_content, load_department_year, load_site
 
 CACHE_FORMAT = 1
 PARALLEL_MIN_TASKS = 16   # below this, worker start-up costs more than it saves
@@ -163,19 +163,6 @@ def build_department(task: dict) -> TaskResult:
         tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
     return result
-
-
-def department_folders(content: Path, errors: list) -> tuple[dict[str, list[str]], list[int]]:
-    """Department folder -> its year files, and every year, newest first.
-    A folder name that cannot be a URL is an error."""
-    folders: dict[str, list[str]] = {}
-    for slug, path in department_files(content):
-        if not SLUG.match(slug):
-            errors.append(ContentError(shown_path(path.parent), 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"))
-            continue
-        folders.setdefault(slug, []).append(str(path))
-    years = sorted({int(Path(p).stem) for paths in folders.values() for p in paths}, reverse=True)
-    return folders, years
 
 
 def department_task(slug: str, paths: list[str], out: Path, site, years: list[int], versions: dict,

@@ -128,3 +128,5 @@ def income_sources(dept: DeptYear) -> list[tuple[str, Decimal]]:
 
 SANGONG_CHART_ITEMS = ["因公出国（境）费", "公务用车购置费", "公务用车运行维护费", "公务接待费"]
 assert all(i in registry.SANGONG_KEYS for i in SANGONG_CHART_ITEMS)
+SANGONG_SHOWN = ["合计"] + SANGONG_CHART_ITEMS + registry.MEETING_ITEMS   # the department page's 三公 table
+SANGONG_COMPARED = ["合计"] + SANGONG_CHART_ITEMS + ["会议费", "培训费"]     # columns of the comparison table

@@ -16,6 +16,7 @@ from .reader import Map, Seq, Text, decode, read_yaml
 
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG_RULE = "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"
 EVAL_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.yaml$")
 TRUE = {"是", "true", "True", "yes", "Yes", "1"}
 FALSE = {"否", "false", "False", "no", "No", "0", ""}
@@ -564,6 +565,19 @@ def department_files(content: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def department_folders(content: Path, errors: list) -> tuple[dict[str, list[str]], list[int]]:
+    """Department folder -> its year files, and every year, newest first.
+    A folder name that cannot be a URL is an error."""
+    folders: dict[str, list[str]] = {}
+    for slug, path in department_files(content):
+        if not SLUG.match(slug):
+            errors.append(ContentError(shown_path(path.parent), 0, 0, "", SLUG_RULE))
+            continue
+        folders.setdefault(slug, []).append(str(path))
+    years = sorted({int(Path(p).stem) for paths in folders.values() for p in paths}, reverse=True)
+    return folders, years
+
+
 def load_content(content: Path, include_drafts: bool = False) -> tuple[Site, list[DeptYear]]:
     """Load everything under ``content``; raise ContentErrors listing every problem."""
     errors: list[ContentError] = []
@@ -571,13 +585,11 @@ def load_content(content: Path, include_drafts: bool = False) -> tuple[Site, lis
         raise ContentErrors([ContentError(str(content), 0, 0, "", "内容目录不存在")])
     site = load_site(content / "site.yaml", errors)
     depts = []
-    for slug, path in department_files(content):
-        if not SLUG.match(slug):
-            errors.append(ContentError(shown_path(path.parent), 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"))
-            continue
-        dept = load_department_year(path, slug, errors)
-        if dept and (include_drafts or not dept.draft):
-            depts.append(dept)
+    for slug, paths in department_folders(content, errors)[0].items():
+        for path in paths:
+            dept = load_department_year(Path(path), slug, errors)
+            if dept and (include_drafts or not dept.draft):
+                depts.append(dept)
     if errors:
         raise ContentErrors(errors)
     return site, depts

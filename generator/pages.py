@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from . import charts, facts, registry
-from .amounts import Cell, fmt_amount
+from .amounts import BLANK, Cell, fmt_amount
 from .audit import row_dom_id
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Site, Table
@@ -111,7 +111,7 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
     for r, row in enumerate(table.rows):
         dom = row_dom_id(anchor, row)
         cells = []
-        row_cells = row.cells if len(row.cells) >= ncols else row.cells + [Cell("", None, "blank")] * (ncols - len(row.cells))
+        row_cells = row.cells if len(row.cells) >= ncols else row.cells + [BLANK] * (ncols - len(row.cells))
         for i in range(ncols):
             span = spans.get((r, i), 1) if spans else 1
             if span == 0:
@@ -124,8 +124,7 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
                 cls = "num"
             else:
                 cls = ""
-            text = fmt_amount(cell.value) if kind == "amount" else cell.text
-            cells.append(dict(text=text, th=(i == head_i), cls=cls, rowspan=span))
+            cells.append(dict(text=display(cell), th=(i == head_i), cls=cls, rowspan=span))
         if row.level and head_i is not None:
             cells[head_i]["cls"] = f"lvl{row.level}"
         classes = [f"lvl{row.level}" if row.level else ("total" if row.code else "")]
@@ -143,9 +142,9 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
 def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
     out = []
     sg = facts.sangong(dept)
-    items = [i for i in facts.SANGONG_CHART_ITEMS + ["会议费", "培训费", "会议费、培训费"]
+    items = [i for i in facts.SANGONG_SHOWN[1:]
              if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in ("amount", "blank") for y in sg)]
-    years = [y for y in ("预算数", "决算数", "上年决算数") if y in sg]
+    years = [y for y in registry.SANGONG_YEARS if y in sg]
     if items and years:
         series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in ("amount", "blank") else None
                                                          for i in items]) for y in years]
@@ -260,8 +259,8 @@ def _eval_summary(ev: Evaluation) -> dict:
 def sangong_rows(dept: DeptYear) -> list[dict]:
     sg = facts.sangong(dept)
     rows = []
-    for item in ["合计"] + facts.SANGONG_CHART_ITEMS + ["会议费", "培训费", "会议费、培训费"]:
-        cells = {y: sg.get(y, {}).get(item) for y in ("预算数", "决算数", "上年决算数")}
+    for item in facts.SANGONG_SHOWN:
+        cells = {y: sg.get(y, {}).get(item) for y in registry.SANGONG_YEARS}
         if all(c is None for c in cells.values()):
             continue
         rows.append(dict(item=item, **{y: (display(c) if c is not None else "—") for y, c in cells.items()},
@@ -369,11 +368,13 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
         path = "compare.html" if i == 0 else f"compare-{year}.html"
         chart_list = compare_charts(in_year)
         pages.append(Page(path, "compare.html", dict(common, year=year, rows=in_year, charts=chart_list,
+                                                     sangong_items=facts.SANGONG_COMPARED,
                                                      year_links=[(y, "compare.html" if j == 0 else f"compare-{y}.html") for j, y in enumerate(years)]),
                           charts=bool(chart_list), title=f"{year}年度部门比较",
                           description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。"))
     if not years:
-        pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[]),
+        pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[],
+                                                                sangong_items=facts.SANGONG_COMPARED),
                           title="部门比较", description="暂无已发布的部门。"))
     groups = [dict(dept=s["dept"], url=s["url"], findings=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key]])
               for s in summaries]
@@ -470,7 +471,7 @@ def _sangong_cells(dept: DeptYear) -> dict[str, str]:
     """决算数 (预算数) per 三公 item, formatted for the comparison table."""
     sg = facts.sangong(dept)
     out = {}
-    for item in ["合计"] + facts.SANGONG_CHART_ITEMS + ["会议费", "培训费"]:
+    for item in facts.SANGONG_COMPARED:
         actual, budget = sg.get("决算数", {}).get(item), sg.get("预算数", {}).get(item)
         text = display(actual) or ("0.00" if actual is not None and actual.kind == "blank" else "—") if actual is not None else "—"
         if budget is not None and (budget.value is not None or budget.kind == "blank"):

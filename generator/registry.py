@@ -148,7 +148,15 @@ KINDS = {
 EVALUATION_KINDS = ["部门整体自评", "项目自评", "项目自评汇总", "评价报告"]
 
 SANGONG_YEARS = ["预算数", "决算数", "上年决算数"]
-SANGONG_KEYS = SANGONG_ITEMS + ["会议费", "培训费", "会议费、培训费"]
+MEETING_ITEMS = ["会议费", "培训费", "会议费、培训费"]   # 公开09表 variant 含会议费培训费, and text figures
+SANGONG_KEYS = SANGONG_ITEMS + MEETING_ITEMS
+
+
+def column_titles(columns: list[dict], sep: str = "-") -> list[str]:
+    """Column headings in one line each: “group-label” under a header group
+    (the 项目 group of 科目 tables excepted), else the label."""
+    return [f"{c['group']}{sep}{c.get('label', c['name'])}" if c.get("group") and c["group"] != "项目"
+            else c.get("label", c["name"]) for c in columns]
 
 
 def table_set(year: int) -> dict:

@@ -19,7 +19,7 @@ from html import escape as _esc
 
 from markupsafe import Markup
 
-from . import facts
+from . import facts, registry
 from .amounts import fmt_plain
 from .model import DeptYear, Finding, Site, Table
 from .pages import TABLE_FILES, Page, dept_dir, root_of
@@ -132,8 +132,7 @@ def copy_static(out: Path) -> None:
 # ---------------------------------------------------------------- downloads
 
 def table_header(table: Table) -> list[str]:
-    return [f"{c['group']}-{c.get('label', c['name'])}" if c.get("group") and c["group"] not in ("项目",) else c.get("label", c["name"])
-            for c in table.columns]
+    return registry.column_titles(table.columns)
 
 
 def table_records(table: Table) -> list[list[str]]:

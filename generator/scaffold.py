@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import registry
 from .errors import ContentError, ContentErrors
-from .load import SLUG
+from .load import SLUG, SLUG_RULE
 
 SITE_YAML = """门户名称: 部门决算公开平台
 地区: 本地区
@@ -19,8 +19,7 @@ SITE_YAML = """门户名称: 部门决算公开平台
 
 
 def _table_block(spec: dict) -> str:
-    columns = " | ".join(c.get("label", c["name"]) if not c.get("group") or c["group"] == "项目" else f"{c['group']}{c.get('label', c['name'])}"
-                         for c in spec["columns"])
+    columns = " | ".join(registry.column_titles(spec["columns"], sep=""))
     hint = {
         "subject": "第一栏为科目编码（类3位、款5位、项7位），合计行第一栏写“合计”。",
         "econ": "原表各组逐组展开为一列；最后两行写“人员经费合计 | | 金额”和“公用经费合计 | | 金额”。",
@@ -68,7 +67,7 @@ def department_yaml(name: str, year: int) -> str:
 
 def new_department(content: Path, slug: str, year: int, name: str = "") -> list[Path]:
     if not SLUG.match(slug):
-        raise ContentErrors([ContentError(slug, 0, 0, "", "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）")])
+        raise ContentErrors([ContentError(slug, 0, 0, "", SLUG_RULE)])
     folder = content / slug
     main = folder / f"{year}.yaml"
     if main.exists():

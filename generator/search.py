@@ -135,7 +135,7 @@ def index_site(site_dir: Path) -> dict:
     shards = plan_shards(site_dir)
     outputs = [bundle] + [bundle / f"shard-{n}" for n in range(1, len(shards))]
     cache = _cache_dir()
-    stamps = [_stamp(site_dir, names, cmd, version) if cache else "" for names in shards]
+    stamps = [_stamp(site_dir, pages, cmd, version) if cache else "" for pages in shards]
     todo = []
     bundle.mkdir(exist_ok=True)
     for n, (out, stamp) in enumerate(zip(outputs, stamps)):
@@ -178,47 +178,41 @@ SHARD_PAGES = 1500
 SHARDS_FILE = "shards.json"
 
 
-def plan_shards(site_dir: Path) -> list[list[str]]:
-    """Top-level entries (department folders, root pages) of each index part:
-    one part with everything for small sites; else the root pages, then the
-    department folders in groups of about SHARD_PAGES pages."""
+def plan_shards(site_dir: Path) -> list[list[Path]]:
+    """The HTML pages of each index part: one part with every page for small
+    sites; else the root pages, then the department folders (never split) in
+    groups of about SHARD_PAGES pages."""
     limit = int(os.environ.get("PORTAL_SEARCH_SHARD_PAGES", SHARD_PAGES))
-    counts: dict[str, int] = {}
-    for path in site_dir.rglob("*.html"):
-        rel = path.relative_to(site_dir).parts
-        if rel[0] in (BUNDLE_DIR, "static", "data"):
+    tops: dict[str, list[Path]] = {}        # department folder or root page -> its pages
+    for path in sorted(site_dir.rglob("*.html")):
+        top = path.relative_to(site_dir).parts[0]
+        if top not in (BUNDLE_DIR, "static", "data"):
+            tops.setdefault(top, []).append(path)
+    if sum(map(len, tops.values())) <= limit:
+        return [[p for pages in tops.values() for p in pages]]
+    shards: list[list[Path]] = [[p for top, pages in tops.items() if top.endswith(".html") for p in pages], []]
+    for top, pages in tops.items():
+        if top.endswith(".html"):
             continue
-        counts[rel[0]] = counts.get(rel[0], 0) + 1
-    if sum(counts.values()) <= limit:
-        return [sorted(counts)]
-    shards: list[list[str]] = [[name for name in sorted(counts) if name.endswith(".html")], []]
-    size = 0
-    for name in sorted(n for n in counts if not n.endswith(".html")):
-        if size + counts[name] > limit and shards[-1]:
+        if len(shards[-1]) + len(pages) > limit and shards[-1]:
             shards.append([])
-            size = 0
-        shards[-1].append(name)
-        size += counts[name]
+        shards[-1] += pages
     return [s for s in shards if s]
 
 
-def index_shards(site_dir: Path, cmd: list[str], shards: list[list[str]], outputs: list[Path]) -> None:
+def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outputs: list[Path]) -> None:
     """Index each shard from a mirror of its pages (hard links), two at a time."""
     from concurrent.futures import ThreadPoolExecutor
 
     work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site_dir.parent))
     try:
         jobs = []
-        for n, (names, out) in enumerate(zip(shards, outputs)):
+        for n, (pages, out) in enumerate(zip(shards, outputs)):
             mirror = work / f"s{n}"
-            mirror.mkdir()
-            for name in names:
-                src = site_dir / name
-                if src.is_dir():
-                    shutil.copytree(src, mirror / name, copy_function=_link_or_copy,
-                                    ignore=lambda d, files: [f for f in files if not f.endswith(".html") and not (Path(d) / f).is_dir()])
-                else:
-                    _link_or_copy(src, mirror / name)
+            for page in pages:
+                target = mirror / page.relative_to(site_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(page, target)
             args = cmd + pagefind_args(mirror)
             i = args.index("--output-subdir")
             args[i:i + 2] = ["--output-path", str(out)]
@@ -244,14 +238,12 @@ def _cache_dir() -> Path | None:
     return Path(os.environ.get("PORTAL_CACHE") or PROJECT / ".cache" / "portal") / "pagefind"
 
 
-def _stamp(site_dir: Path, names: list[str], cmd: list[str], version: str) -> str:
+def _stamp(site_dir: Path, pages: list[Path], cmd: list[str], version: str) -> str:
     """Hash of one index part's inputs: its pages (paths and bytes), the
     Pagefind binary, version and options."""
     h = hashlib.sha256("\0".join([version, *cmd, *pagefind_args(Path("."))]).encode())
-    for name in names:
-        top = site_dir / name
-        for path in sorted(top.rglob("*.html")) if top.is_dir() else [top]:
-            h.update(path.relative_to(site_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in pages:
+        h.update(path.relative_to(site_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 

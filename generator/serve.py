@@ -24,7 +24,7 @@ from . import build
 from . import pages as pages_mod
 from . import render
 from .errors import ContentError, ContentErrors
-from .load import load_site
+from .load import department_folders, load_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 OVERLAY_JS = Path(__file__).resolve().parent / "preview" / "overlay.js"
@@ -74,9 +74,11 @@ class Preview:
     def findings(self) -> dict[str, list]:
         return {k: v for r in self.results.values() for k, v in r.findings.items()}
 
-    def _rebuild(self, slugs: set[str]) -> list[str]:
+    def _rebuild(self, slugs: set[str] | None = None) -> list[str]:
+        """Rebuild these department folders (all of them when ``slugs`` is None)."""
         folder_errors: list[ContentError] = []
-        folders, years = build.department_folders(self.content, folder_errors)
+        folders, years = department_folders(self.content, folder_errors)
+        slugs = set(folders) if slugs is None else slugs
         written: list[str] = []
         for slug in slugs - set(folders):                 # department deleted
             self.results.pop(slug, None)
@@ -108,7 +110,7 @@ class Preview:
         self.results, self.dept_errors = {}, {}
         self.out.mkdir(parents=True, exist_ok=True)
         render.copy_static(self.out)
-        written = self._rebuild(set(build.department_folders(self.content, [])[0])) if self.site is not None else []
+        written = self._rebuild() if self.site is not None else []
         return self._finish(written, portal=self.site is not None)
 
     def changed(self, defer_portal: bool = False) -> list[str]:
@@ -248,7 +250,7 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | 
 
     _faster_polling()
     server = Server()
-    for root in (content, render.TEMPLATES, render.STATIC):
+    for root in preview._roots():
         server.watch(str(root), rebuild, delay=0.1)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 退出）")
     sys.stdout.flush()
