@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 TOOLS  := .tools
-PAGEFIND_VERSION := 1.6.0
-PLOTLY_BASIC_VERSION := 3.7.0
 PLOTLY_BUNDLE := generator/static/vendor/plotly-basic.min.js
 PAGEFIND_BIN  := $(TOOLS)/pagefind/pagefind_extended
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
@@ -50,29 +48,20 @@ system-deps:
 	if [ -n "$$missing" ]; then echo "安装系统软件包：$$missing"; \
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq $$missing; fi
 
-# Front-end tools fetched from the npm registry (not committed): the partial
-# plotly.js bundle (bar/pie/scatter, ~1 MB) and Pagefind 1.6 (ICU4X Chinese
-# segmentation). Without npm the build falls back to the full plotly.js from
-# the plotly package and to Pagefind 1.5 from PyPI.
+# Front-end tools fetched from the npm registry by generator/vendor.py (no npm
+# or Node needed; each tarball is checked against its pinned sha512; not
+# committed): the partial plotly.js bundle and Pagefind 1.6 (ICU4X Chinese
+# segmentation). If a download fails the build falls back to the full
+# plotly.js from the plotly package and to Pagefind 1.5 from PyPI.
 tools: $(PLOTLY_BUNDLE) $(PAGEFIND_BIN)
 
-$(PLOTLY_BUNDLE):
-	@mkdir -p $(TOOLS)/npm $(dir $@)
-	@if command -v npm >/dev/null 2>&1; then \
-	  (cd $(TOOLS)/npm && npm pack --silent plotly.js-basic-dist-min@$(PLOTLY_BASIC_VERSION) >/dev/null) && \
-	  tar -xzf $(TOOLS)/npm/plotly.js-basic-dist-min-$(PLOTLY_BASIC_VERSION).tgz -C $(TOOLS)/npm && \
-	  cp $(TOOLS)/npm/package/plotly-basic.min.js $@ && rm -rf $(TOOLS)/npm/package \
-	  || echo "npm 下载失败：使用 plotly 包自带的完整 plotly.js"; \
-	else echo "未找到 npm：使用 plotly 包自带的完整 plotly.js"; fi
+$(PLOTLY_BUNDLE): | $(BIN)/python
+	@$(BIN)/python -m generator.vendor plotly || echo "使用 plotly 包自带的完整 plotly.js"
 
-$(PAGEFIND_BIN):
-	@mkdir -p $(TOOLS)/npm $(dir $@)
-	@if command -v npm >/dev/null 2>&1 && [ "$$(uname -m)" = x86_64 ]; then \
-	  (cd $(TOOLS)/npm && npm pack --silent @pagefind/linux-x64@$(PAGEFIND_VERSION) >/dev/null) && \
-	  tar -xzf $(TOOLS)/npm/pagefind-linux-x64-$(PAGEFIND_VERSION).tgz -C $(TOOLS)/npm && \
-	  cp $(TOOLS)/npm/package/bin/pagefind_extended $@ && chmod +x $@ && rm -rf $(TOOLS)/npm/package \
-	  || echo "npm 下载失败：使用 PyPI 的 Pagefind"; \
-	else echo "未找到 npm：使用 PyPI 的 Pagefind"; fi
+$(PAGEFIND_BIN): | $(BIN)/python
+	@if [ "$$(uname -m)" = x86_64 ]; then \
+	  $(BIN)/python -m generator.vendor pagefind || echo "使用 PyPI 的 Pagefind"; \
+	else echo "非 x86_64 机器：使用 PyPI 的 Pagefind"; fi
 
 clean:
 	rm -rf site .site-* $(TOOLS) generator/static/vendor
