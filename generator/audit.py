@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import registry
 from .amounts import Cell, fmt_amount
-from .facts import sangong_from_table
+from .facts import cell_in_wan, sangong_from_table
 from .model import DeptYear, Evaluation, Finding, Row, Table
 
 CENT = Decimal("0.01")
@@ -30,6 +30,22 @@ def _num(cell: Cell | None) -> str:
 
 def _fmt(value: Decimal, places: int = 2) -> str:
     return fmt_amount(value, places)
+
+
+def _at_places(cell: Cell, places: int) -> Cell:
+    """A converted figure rounded to the precision the other side printed."""
+    if cell.value is None:
+        return cell
+    value = cell.value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Cell(fmt_amount(value, places), value, cell.kind, cell.line, cell.col)
+
+
+def _same_unit(ltable: Table, left: Cell, rtable: Table, right: Cell) -> tuple[Cell, Cell]:
+    """Compare a 元 figure with a 万元 one in 万元, at the 万元 figure's printed
+    precision (123,456.78 元 matches 12.35 万元)."""
+    if ltable.unit == "元":
+        return _at_places(cell_in_wan(ltable, left), max(right.places, 2)), right
+    return left, _at_places(cell_in_wan(rtable, right), max(left.places, 2))
 
 
 class Auditor:
@@ -196,10 +212,12 @@ class Auditor:
 
     def cross_tables(self) -> None:
         for identity in registry.table_set(self.dept.year)["cross"]:
-            left, lrow, llabel, _ = self._ref(identity["left"])
+            left, lrow, llabel, ltable = self._ref(identity["left"])
             right, rrow, rlabel, rtable = self._ref(identity["right"])
             if left is None or right is None:
                 continue
+            if ltable.unit != rtable.unit:   # one printed in 元, the other in 万元
+                left, right = _same_unit(ltable, left, rtable, right)
             if left.value is None and right.value is None:
                 continue
             where_row = rrow
@@ -218,6 +236,8 @@ class Auditor:
                 cell = printed.get(year_key, {}).get(item)
                 if cell is None or stated.value is None:
                     continue
+                if table.unit == "元":
+                    cell = _at_places(cell, stated.places)
                 self.compare(path=self.dept.path, line=stated.line, where=f"三公经费 {year_key} {item}", family="表间勾稽",
                              parts=[(f"公开09表{year_key}{item}", 1, cell)], total_label="文字陈述", total=stated,
                              table="公开09表", anchor="sangong", items=1)

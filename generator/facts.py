@@ -7,12 +7,39 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import registry
-from .amounts import Cell
+from .amounts import Cell, fmt_plain
 from .model import DeptYear, Table
+
+YUAN_PER_WAN = 4   # 1 万元 = 10^4 元: converting is an exact shift of the decimal point
+
+
+def in_wan(table: Table | None, value: Decimal | None) -> Decimal | None:
+    """A figure of ``table`` in 万元, exactly (a 元 table's figures are shifted
+    four places; nothing is rounded). Summaries, comparison and charts are in
+    万元 whatever unit a table was printed in."""
+    if value is None or table is None or table.unit != "元":
+        return value
+    return _shifted(value)
+
+
+def _shifted(value: Decimal) -> Decimal:
+    """元 -> 万元 with no trailing zeros beyond two places (54,172,700.00 元 ->
+    5,417.27 万元; 1,234.56 元 -> 0.123456 万元): exact, never rounded."""
+    wan = value.scaleb(-YUAN_PER_WAN)
+    exponent = wan.normalize().as_tuple().exponent
+    places = max(2, -exponent if isinstance(exponent, int) else 2)
+    return wan.quantize(Decimal(1).scaleb(-places))
+
+
+def cell_in_wan(table: Table | None, cell: Cell) -> Cell:
+    if table is None or table.unit != "元" or cell.value is None:
+        return cell
+    value = _shifted(cell.value)
+    return Cell(fmt_plain(value), value, cell.kind, cell.line, cell.col)
 
 
 def sangong_from_table(table: Table) -> dict[str, dict[str, Cell]]:
-    """公开09表 -> {预算数|决算数: {item: Cell}} for both layouts."""
+    """公开09表 -> {预算数|决算数: {item: Cell}} for both layouts, in 万元."""
     out: dict[str, dict[str, Cell]] = {}
     spec = table.spec or {}
     if "sangong" in spec:
@@ -20,7 +47,7 @@ def sangong_from_table(table: Table) -> dict[str, dict[str, Cell]]:
             return out
         row = table.rows[0]
         for (year_key, item), column in spec["sangong"].items():
-            out.setdefault(year_key, {})[item] = row.cell(table.col(column))
+            out.setdefault(year_key, {})[item] = cell_in_wan(table, row.cell(table.col(column)))
     elif spec.get("sangong_rows"):
         for row in table.rows:
             year_key = row.cell(0).text.replace(" ", "")
@@ -28,7 +55,7 @@ def sangong_from_table(table: Table) -> dict[str, dict[str, Cell]]:
                 continue
             for i, column in enumerate(table.columns[1:], 1):
                 item = "公务用车购置及运行维护费" if column["name"] == "公务用车购置及运行维护费小计" else column["name"]
-                out.setdefault(year_key, {})[item] = row.cell(i)
+                out.setdefault(year_key, {})[item] = cell_in_wan(table, row.cell(i))
     return out
 
 
@@ -49,7 +76,7 @@ def _row_value(table: Table | None, code: str, column: str) -> Decimal | None:
         return None
     for row in table.rows:
         if row.code == code:
-            return row.cell(table.col(column)).value
+            return in_wan(table, row.cell(table.col(column)).value)
     return None
 
 
@@ -57,7 +84,7 @@ def _label_value(table: Table | None, label: str, column_index: int) -> Decimal 
     if table is None:
         return None
     row = table.side_row("收入" if column_index < 3 else "支出", label)
-    return row.cell(column_index).value if row is not None else None
+    return in_wan(table, row.cell(column_index).value) if row is not None else None
 
 
 def headline(dept: DeptYear) -> dict:
@@ -105,14 +132,14 @@ def functional_classes(dept: DeptYear) -> list[tuple[str, str, Decimal]]:
     if t03 is None:
         return []
     i = t03.col("本年支出合计")
-    return [(r.code, r.cell(1).text, r.cell(i).amount) for r in t03.rows if r.level == 1]
+    return [(r.code, r.cell(1).text, in_wan(t03, r.cell(i).amount)) for r in t03.rows if r.level == 1]
 
 
 def economic_classes(dept: DeptYear) -> list[tuple[str, str, Decimal]]:
     t06 = dept.table("公开06表")
     if t06 is None:
         return []
-    return [(r.code, r.cell(1).text, r.cell(2).amount) for r in t06.rows if r.level == 1 and r.cell(2).amount]
+    return [(r.code, r.cell(1).text, in_wan(t06, r.cell(2).amount)) for r in t06.rows if r.level == 1 and r.cell(2).amount]
 
 
 def income_sources(dept: DeptYear) -> list[tuple[str, Decimal]]:
@@ -122,7 +149,7 @@ def income_sources(dept: DeptYear) -> list[tuple[str, Decimal]]:
     total = next((r for r in t02.rows if r.code == "合计"), None)
     if total is None:
         return []
-    return [(c["label"], total.cell(i).amount) for i, c in enumerate(t02.columns)
+    return [(c["label"], in_wan(t02, total.cell(i).amount)) for i, c in enumerate(t02.columns)
             if i > 2 and c["kind"] == "amount" and total.cell(i).amount]
 
 

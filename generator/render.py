@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 from decimal import Decimal
 from functools import lru_cache
@@ -150,16 +151,29 @@ def table_records(table: Table) -> list[list[str]]:
     return rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def csv_text(value: str) -> str:
+    """A cell as Excel and WPS will show it: text that would start a formula
+    (=, +, -, @, tab, CR, also after leading spaces) gets a leading ' so it
+    stays text; numbers, negative ones included, stay numbers."""
+    if value and value.lstrip(" ").startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
     """UTF-8 with BOM so Excel opens Chinese correctly."""
-    return "\ufeff".encode("utf-8") + _csv_rows([header] + [
-        # ="2080109" keeps codes as text when Excel/WPS opens the file
-        [f'="{v}"' if i in code_columns and v and v.isdigit() else v for i, v in enumerate(row)] for row in rows])
+    return "\ufeff".encode("utf-8") + _csv_rows([header]) + _csv_rows(rows, code_columns)
 
 
-def _csv_rows(rows: list[list[str]]) -> bytes:
+def _csv_rows(rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    # ="2080109" keeps codes as text (leading zeros too) when Excel/WPS opens the file
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [f'="{v}"' if i in code_columns and v.isdigit() else csv_text(v) for i, v in enumerate(row)] for row in rows)
     return buf.getvalue().encode("utf-8")
 
 
