@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 TOOLS  := .tools
 PLOTLY_BUNDLE := generator/static/vendor/plotly-basic.min.js
 PAGEFIND_BIN  := $(TOOLS)/pagefind/pagefind_extended
+AXE_JS        := $(TOOLS)/axe/axe.min.js
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 .PHONY: site test serve check bench bench-search clean tools deps test-deps system-deps
@@ -18,7 +19,7 @@ check: deps
 serve: deps tools
 	$(BIN)/portal serve --content content
 
-test: test-deps tools
+test: test-deps tools $(AXE_JS)
 	$(BIN)/python -m pytest -q
 
 bench: test-deps tools
@@ -62,6 +63,10 @@ $(PAGEFIND_BIN): | $(BIN)/python
 	@if [ "$$(uname -m)" = x86_64 ]; then \
 	  $(BIN)/python -m generator.vendor pagefind || echo "使用 PyPI 的 Pagefind"; \
 	else echo "非 x86_64 机器：使用 PyPI 的 Pagefind"; fi
+
+# axe-core 4.x for the browser tests' accessibility checks (npm registry, sha512-checked).
+$(AXE_JS): | $(BIN)/python
+	@$(BIN)/python -m generator.vendor axe || echo "使用 axe-selenium-python 自带的 axe-core"
 
 clean:
 	rm -rf site .site-* $(TOOLS) generator/static/vendor

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 DASHES = {"-", "—", "——", "－", "–", "---", "— —"}
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
+# Full-width forms typed with a Chinese input method mean the same number:
+# digits ０-９, period ．, comma ，(thousands separator only), minus －/−, plus ＋.
+# One normalisation, here, for every numeric cell; the cell keeps the text as typed.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－−＋", "0123456789.,--+")
+PERCENT = ("%", "％")
 
 
 class NotANumber(ValueError):
@@ -50,11 +55,13 @@ BLANK = Cell("", None, "blank")   # shared: blank cells are the most common and 
 
 
 def parse_decimal(text: str) -> Decimal:
-    """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises."""
+    """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises.
+    Full-width digits, period, comma, minus and plus are read as their
+    half-width forms (``３２９．６９`` is 329.69); other scripts' digits are refused."""
     t = text.strip()
     if t.isascii() and t.replace(".", "", 1).isdigit():  # the common case: 5417.27
         return Decimal(t)
-    t = t.replace("，", ",")
+    t = t.translate(FULL_WIDTH)
     if not _NUMBER.match(t):
         raise NotANumber(text)
     try:
@@ -78,7 +85,7 @@ def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
     if kind == "text":
         return Cell(t, None, "text", line, col)
     body = t
-    if kind == "rate" and body.endswith("%"):
+    if kind == "rate" and body.endswith(PERCENT):
         body = body[:-1]
     elif kind == "score" and body.endswith("分"):
         body = body[:-1]
@@ -89,7 +96,7 @@ def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
 def try_number(text: str) -> Decimal | None:
     """Lenient parse for free-form tables: a number, a percentage or None."""
     t = text.strip()
-    if t.endswith("%"):
+    if t.endswith(PERCENT):
         t = t[:-1]
     elif t.endswith("分"):
         t = t[:-1]

@@ -1,15 +1,34 @@
-"""Command line: ``portal build|check|serve|new``.
+"""Command line: ``portal build|check|serve|new|synth``.
 
-Exit codes: 0 built/clean, 1 content errors, 2 usage errors. Everything an
-editor reads is Chinese, and no Python traceback reaches them for content
-problems."""
+Exit codes:
+
+  0    built / clean
+  1    content errors: every one listed with file:line:column; nothing published
+  2    usage errors: bad arguments, or an output folder the build refuses to
+       replace (the content or project folder, ``/``, home, a folder with
+       files it did not make); nothing written
+  3    the environment: read-only or full disk, no permission, port in use,
+       not enough memory
+  4    unexpected: a bug in the tool (any other exception, RecursionError)
+  130  interrupted (Ctrl+C)
+
+Everything an editor reads is Chinese, and no Python traceback reaches them:
+for codes 3 and 4 one line says what happened and the traceback goes to the
+log file (``portal-error.log`` in the cache folder, ``.cache/portal/`` beside
+content/ or $PORTAL_CACHE; else the system temp folder), which the line names.
+Warnings (files under content/ that are not used) follow the output as
+``警告：`` lines on stderr."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import tempfile
 from pathlib import Path
 
-from .errors import ContentErrors
+from .errors import ContentErrors, PortalError, environment_problem
+
+LOG_NAME = "portal-error.log"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--content", default="content", help="内容目录（默认 content）")
     b.add_argument("--out", default="site", help="输出目录（默认 site）")
     b.add_argument("--no-search", action="store_true", help="不生成全文检索索引")
+    b.add_argument("--strict", action="store_true",
+                   help="正式发布：警告按错误处理，拒绝示例网址、缺少的必填设置和草稿（见 docs/上线检查.md）")
     c = sub.add_parser("check", help="只检查内容，列出错误和勾稽差异")
     c.add_argument("--content", default="content")
     s = sub.add_parser("serve", help="本地预览，保存后自动刷新")
@@ -46,10 +67,51 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_errors(exc: ContentErrors) -> None:
-    print(f"内容有 {len(exc.errors)} 处错误，未生成网站：", file=sys.stderr)
+def _print_errors(exc: ContentErrors, command: str) -> None:
+    outcome = {"new": "未创建任何文件", "check": "请修改后重新检查"}.get(command, "未生成网站")
+    print(f"内容有 {len(exc.errors)} 处错误，{outcome}：", file=sys.stderr)
     for e in exc.errors:
         print(f"  {e}", file=sys.stderr)
+
+
+def _print_warnings(warnings) -> None:
+    for w in warnings or []:
+        print(f"警告：{w}", file=sys.stderr)
+
+
+class _LogHandler(logging.FileHandler):
+    failed = False
+
+    def handleError(self, record):  # a full disk must not print logging's own traceback
+        self.failed = True
+
+
+def _log_exception(exc: BaseException, argv: list[str], content: Path) -> Path | None:
+    """Append the traceback to the error log; returns its path (None if no
+    place was writable)."""
+    from .build import default_cache
+    logger = logging.getLogger("portal")
+    logger.propagate = False
+    for path in (default_cache(content) / LOG_NAME, Path(tempfile.gettempdir()) / LOG_NAME):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = _LogHandler(path, encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        try:
+            logger.error("portal %s", " ".join(argv), exc_info=(type(exc), exc, exc.__traceback__))
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+        if not handler.failed:
+            return path.resolve()
+    return None
+
+
+def _where(log: Path | None) -> str:
+    return f"（详细信息已记入 {log}）" if log else "（无法写入日志文件）"
 
 
 def _print_findings(findings) -> None:
@@ -60,49 +122,86 @@ def _print_findings(findings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help()
         return 2
+    warnings: list = []
+    content = Path(getattr(args, "content", "content"))
+    unchanged = "网站未更新。" if args.command == "build" else ""
     try:
-        if args.command == "check":
-            from .build import check
-            findings = check(Path(args.content))
-            _print_findings(findings)
-            return 0
-        if args.command == "build":
-            from .build import build
-            result = build(Path(args.content), Path(args.out), search=not args.no_search)
-            _print_findings(result.findings)
-            print(f"已生成 {result.pages} 个页面到 {args.out}/（{result.seconds:.1f} 秒）")
-            if result.search and result.search["parts"] > 1:
-                s = result.search
-                print(f"检索索引分 {s['parts']} 片：重建 {s['built']} 片，沿用 {s['reused']} 片")
-            return 0
-        if args.command == "serve":
-            from .serve import serve
-            serve(Path(args.content), args.host, args.port)
-            return 0
-        if args.command == "synth":
-            if args.departments < 1 or args.years < 1:
-                _parser().error("--departments 和 --years 须为正整数")
-            out = Path(args.out)
-            if out.exists() and (not out.is_dir() or any(out.iterdir())):
-                _parser().error(f"输出目录 {out} 已存在且不为空")
-            from .synth import synth
-            r = synth(out, args.departments, args.years, seed=args.seed, last_year=args.last_year)
-            print(f"已生成 {r['department_years']} 个部门年度（{r['files']} 个文件，{r['pages']} 个部门和绩效页面）到 {out}/；"
-                  f"预埋勾稽差异 {len(r['planted'])} 处")
-            return 0
-        if args.command == "new":
-            from .scaffold import new_department
-            written = new_department(Path(args.content), args.department, args.year, args.name)
-            for p in written:
-                print(f"已创建 {p}")
-            return 0
+        return _command(args, warnings)
     except ContentErrors as exc:
-        _print_errors(exc)
+        _print_errors(exc, args.command)
+        _print_warnings(getattr(exc, "warnings", None) or warnings)
         return 1
     except KeyboardInterrupt:
+        print(f"已中断。{unchanged}", file=sys.stderr)
         return 130
+    except PortalError as exc:
+        if exc.exit_code == 2:
+            print(f"用法错误：{exc}", file=sys.stderr)
+            return 2
+        log = _log_exception(exc, argv, content)
+        print(f"{exc}{unchanged}{_where(log)}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        log = _log_exception(exc, argv, content)
+        print(f"{environment_problem(exc)}{unchanged}{_where(log)}", file=sys.stderr)
+        return 3
+    except MemoryError as exc:
+        log = _log_exception(exc, argv, content)
+        print(f"内存不足，无法完成。{unchanged}请关闭其他程序后重试{_where(log)}", file=sys.stderr)
+        return 3
+    except RecursionError as exc:
+        log = _log_exception(exc, argv, content)
+        print(f"处理时嵌套层次过深（RecursionError），未能完成。{unchanged}请检查最近修改的内容有没有异常深的嵌套"
+              f"（列表、引用等）；如果没有，这是程序缺陷，请把日志文件发给维护人员{_where(log)}", file=sys.stderr)
+        return 4
+    except Exception as exc:
+        log = _log_exception(exc, argv, content)
+        print(f"程序内部错误（{type(exc).__name__}），未能完成。{unchanged}这不是内容问题，请报告问题并附上日志文件"
+              f"{_where(log)}", file=sys.stderr)
+        return 4
+
+
+def _command(args, warnings: list) -> int:
+    if args.command == "check":
+        from .build import check
+        findings = check(Path(args.content), warnings)
+        _print_findings(findings)
+        _print_warnings(warnings)
+        return 0
+    if args.command == "build":
+        from .build import build
+        result = build(Path(args.content), Path(args.out), search=not args.no_search, strict=args.strict)
+        _print_findings(result.findings)
+        print(f"已生成 {result.pages} 个页面到 {args.out}/（{result.seconds:.1f} 秒）")
+        if result.search and result.search["parts"] > 1:
+            s = result.search
+            print(f"检索索引分 {s['parts']} 片：重建 {s['built']} 片，沿用 {s['reused']} 片")
+        _print_warnings(result.warnings)
+        return 0
+    if args.command == "serve":
+        from .serve import serve
+        serve(Path(args.content), args.host, args.port)
+        return 0
+    if args.command == "synth":
+        if args.departments < 1 or args.years < 1:
+            _parser().error("--departments 和 --years 须为正整数")
+        out = Path(args.out)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            _parser().error(f"输出目录 {out} 已存在且不为空")
+        from .synth import synth
+        r = synth(out, args.departments, args.years, seed=args.seed, last_year=args.last_year)
+        print(f"已生成 {r['department_years']} 个部门年度（{r['files']} 个文件，{r['pages']} 个部门和绩效页面）到 {out}/；"
+              f"预埋勾稽差异 {len(r['planted'])} 处")
+        return 0
+    if args.command == "new":
+        from .scaffold import new_department
+        written = new_department(Path(args.content), args.department, args.year, args.name)
+        for p in written:
+            print(f"已创建 {p}")
+        return 0
     return 2

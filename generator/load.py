@@ -4,28 +4,23 @@ file:line:col address and a business location; all of a build's errors are
 collected and raised together as :class:`ContentErrors`."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-from . import registry
-from .amounts import Cell, NotANumber, make_cell, try_number
+from . import registry, scan
+from .amounts import FULL_WIDTH, Cell, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
 from .model import DeptYear, Evaluation, Row, Section, Site, Table
-from .reader import Map, Seq, Text, decode, read_yaml
+from .settings import load_settings
+from .reader import INVISIBLE, Map, Seq, Text, decode, invisible_message, read_regular, read_yaml
+from .scan import EVAL_FILE, SLUG, SLUG_RULE, YEAR_FILE, shown_path  # noqa: F401  (re-exported)
 
-YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SLUG_RULE = "部门文件夹名只能用小写英文字母、数字和“-”（会成为网址）"
-EVAL_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.yaml$")
+UNITS = ("万元", "元")
+MAX_MARKDOWN_BYTES = 2 * 1024 * 1024   # 情况说明.md; the largest real one (content/) is 24 KB
+_HEADING = re.compile(r"^[ \t\u3000]*[#＃]")
 TRUE = {"是", "true", "True", "yes", "Yes", "1"}
 FALSE = {"否", "false", "False", "no", "No", "0", ""}
 _PIPE = re.compile(r"(?<!\\)\|")
-
-
-def shown_path(path: Path) -> str:
-    rel = os.path.relpath(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 class Fields:
@@ -206,7 +201,11 @@ def _two_sided_label(texts, number):
 
 
 def table_common(f: Fields, table: Table) -> None:
-    table.unit = f.text("单位") or table.unit
+    unit = f.text("单位")
+    if unit and unit not in UNITS:
+        f.errors.append(at(f.raw("单位"), f"{f.where} 单位".strip(), f"单位“{unit}”不可用：只能是{'或'.join('“%s”' % u for u in UNITS)}"))
+        unit = ""
+    table.unit = unit or table.unit
     table.note = f.text("注")
     table.remark = f.text("说明")
     table.memo = f.texts("备注")
@@ -311,7 +310,7 @@ def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None
     if kind and kind not in registry.KINDS:
         errors.append(at(f.raw("类型"), "类型", f"“{kind}”不是可用的类型（{'、'.join(registry.KINDS)}）"))
     declared_year = f.text("年度", required=True)
-    if declared_year and declared_year != str(year):
+    if declared_year and declared_year.strip().translate(FULL_WIDTH) != str(year):
         errors.append(at(f.raw("年度"), "年度", f"年度“{declared_year}”与文件名 {path.name} 不一致"))
     dept = DeptYear(slug=slug, year=year, path=shown, name=name, kind=kind, files=[shown])
     dept.supervisor = f.text("主管部门")
@@ -327,23 +326,19 @@ def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None
     _sangong(dept, f.raw("三公经费"), errors)
     dept.terms = _terms(f.raw("名词解释"), errors)
     f.done()
-    folder = path.parent / str(year)
-    narrative = folder / "情况说明.md"
-    if narrative.exists():
-        dept.sections = load_sections(narrative, errors)
-        dept.files.append(shown_path(narrative))
-    eval_dir = folder / "绩效"
-    if eval_dir.is_dir():
-        for p in sorted(eval_dir.iterdir()):
-            if p.suffix != ".yaml":
-                continue
-            if not EVAL_FILE.match(p.name):
-                errors.append(ContentError(shown_path(p), 0, 0, "", "绩效文件名只能用英文字母、数字、“-”和“_”（文件名会成为网址）"))
-                continue
-            ev = load_evaluation(p, errors)
-            dept.files.append(shown_path(p))
-            if ev:
-                dept.evaluations.append(ev)
+    # The same rules as the survey (scan.py), which reports every file not read here.
+    folder = scan.year_folder(path.parent / str(year))
+    if folder.original is not None:
+        dept.original = Path(folder.original)
+        dept.files.append(shown_path(folder.original))
+    if folder.narrative is not None:
+        dept.sections = load_sections(Path(folder.narrative), errors)
+        dept.files.append(shown_path(folder.narrative))
+    for p in folder.evaluations:
+        ev = load_evaluation(Path(p), errors)
+        dept.files.append(shown_path(p))
+        if ev:
+            dept.evaluations.append(ev)
     return dept
 
 
@@ -461,27 +456,74 @@ def _terms(node, errors) -> list[tuple[str, str]]:
 
 
 def load_sections(path: Path, errors: list) -> list[Section]:
+    """情况说明.md -> sections, one per “## 标题”. Linear in the file's size
+    (lines are collected per section and joined once); files over
+    MAX_MARKDOWN_BYTES are refused. A line that looks like a heading but is
+    not “## ” (``##二、``, ``＃＃ ``, ``# ``) is an error: it would silently
+    merge its section into the previous one."""
     shown = shown_path(path)
     try:
-        text = decode(path.read_bytes(), shown)
+        text = decode(read_regular(path, shown, MAX_MARKDOWN_BYTES, "情况说明文件"), shown)
     except ContentError as exc:
         errors.append(exc)
         return []
     sections: list[Section] = []
+    bodies: list[list[str]] = []
     for number, line in enumerate(text.split("\n"), 1):
         if line.startswith("## "):
             sections.append(Section(line[3:].strip(), f"s{len(sections) + 1}", "", number, shown))
+            bodies.append([])
+            if not sections[-1].title:
+                errors.append(ContentError(shown, number, 1, "情况说明", "“## ”后面没有标题文字"))
             continue
+        problem = _heading_problem(line) if _HEADING.match(line) else ""
+        if problem:
+            where = f"情况说明 {sections[-1].title}" if sections else "情况说明"
+            errors.append(ContentError(shown, number, 1, where, problem))
         if not sections:
-            if line.strip():
+            if line.strip() and not problem:
                 errors.append(ContentError(shown, number, 1, "情况说明", "第一节之前不能有正文：每一节以“## 标题”开头"))
                 sections.append(Section("情况说明", "s1", "", number, shown))
+                bodies.append([])
             else:
                 continue
-        sections[-1].markdown += line + "\n"
+        bodies[-1].append(line)
+    for section, body in zip(sections, bodies):
+        section.markdown = "\n".join(body) + "\n" if body else ""
     if not sections:
         errors.append(ContentError(shown, 1, 1, "情况说明", "没有任何“## 标题”开头的小节"))
+    hit = INVISIBLE.search(text)
+    if hit:
+        line = text.count("\n", 0, hit.start()) + 1
+        col = hit.start() - (text.rfind("\n", 0, hit.start()) + 1) + 1
+        title = next((s.title for s in reversed(sections) if s.line <= line), "")
+        errors.append(ContentError(shown, line, col, f"情况说明 {title}".strip(), invisible_message(hit.group())))
     return sections
+
+
+def _heading_problem(line: str) -> str:
+    """Why a line starting with # is not a heading the loader reads as meant ("" when it is fine)."""
+    stripped = line.lstrip(" \t\u3000")
+    hashes = len(stripped) - len(stripped.lstrip("#＃"))
+    marks, rest = stripped[:hashes], stripped[hashes:]
+    title = rest.strip()
+    if hashes > 6:
+        return ""
+    fixed = f"{'#' * max(hashes, 2)} {title}"
+    if not title:
+        return "只有“#”号而没有标题文字：请删除这一行，或写成“## 标题”"
+    if stripped != line:
+        return f"标题前面不能有空格：请把“#”写在行首，写成“{fixed}”"
+    if "＃" in marks:
+        return f"标题符号“＃”是全角字符：请改用半角“#”，写成“{fixed}”"
+    if hashes == 1:
+        return f"不能用一级标题“# ”：每一节以二级标题开头，写成“{fixed}”；节内的小标题用“### ”"
+    if rest[:1] != " ":
+        what = "全角空格" if rest[:1] == "\u3000" else "Tab" if rest[:1] == "\t" else ""
+        fix = f"“{marks}”后面应为一个半角空格" + (f"，不能用{what}" if what else "")
+        effect = "否则这一节会并入上一节" if hashes == 2 else "否则不会显示为小标题"
+        return f"{fix}：请写成“{marks} {title}”，{effect}"
+    return ""
 
 
 # ---------------------------------------------------------------- evaluations
@@ -535,57 +577,44 @@ def load_evaluation(path: Path, errors: list) -> Evaluation | None:
 # ---------------------------------------------------------------- site
 
 def load_site(path: Path, errors: list) -> Site:
-    shown = shown_path(path)
-    if not path.exists():
-        errors.append(ContentError(shown, 0, 0, "", "缺少门户设置文件 site.yaml"))
-        return Site(title="决算公开")
-    try:
-        root = read_yaml(path, shown)
-    except ContentError as exc:
-        errors.append(exc)
-        return Site(title="决算公开")
-    f = Fields(root, "门户设置", errors)
-    site = Site(title=f.text("门户名称", required=True), region=f.text("地区"), base_url=f.text("网址"),
-                footer=f.text("页脚"), contact=f.text("联系方式"), path=shown)
-    for y in f.texts("年度"):
-        if y.strip().isdigit():
-            site.years.append(int(y))
-        else:
-            errors.append(at(f.raw("年度"), "门户设置 年度", f"“{y}”不是年份"))
-    f.done()
-    return site
+    """content/site.yaml: the portal's settings, declared and validated in settings.py."""
+    return load_settings(path, errors)
 
 
 def department_files(content: Path) -> list[tuple[str, Path]]:
-    found = []
-    for folder in sorted(p for p in content.iterdir() if p.is_dir()):
-        for p in sorted(folder.iterdir()):
-            if p.is_file() and YEAR_FILE.match(p.name):
-                found.append((folder.name, p))
-    return found
+    """(department folder name, year file) for every department year, per the survey."""
+    folders = scan.survey(content).departments
+    return [(slug, Path(p)) for slug in sorted(folders) for p in folders[slug]]
 
 
-def department_folders(content: Path, errors: list) -> tuple[dict[str, list[str]], list[int]]:
+def department_folders(content: Path, errors: list, warnings: list | None = None
+                       ) -> tuple[dict[str, list[str]], list[int]]:
     """Department folder -> its year files, and every year, newest first.
-    A folder name that cannot be a URL is an error."""
-    folders: dict[str, list[str]] = {}
-    for slug, path in department_files(content):
-        if not SLUG.match(slug):
-            errors.append(ContentError(shown_path(path.parent), 0, 0, "", SLUG_RULE))
-            continue
-        folders.setdefault(slug, []).append(str(path))
+
+    Surveys the whole content tree (scan.py): every file is used, ignored by
+    name, or named in an error (appended to ``errors``: a folder name that
+    cannot be a URL, a misnamed or misplaced content file, a link or special
+    file) or a warning (appended to ``warnings`` when given: a file that is not
+    content, e.g. a PDF original)."""
+    survey = scan.survey(content)
+    errors.extend(survey.errors)
+    if warnings is not None:
+        warnings.extend(survey.warnings)
+    folders = survey.departments
     years = sorted({int(Path(p).stem) for paths in folders.values() for p in paths}, reverse=True)
     return folders, years
 
 
-def load_content(content: Path, include_drafts: bool = False) -> tuple[Site, list[DeptYear]]:
-    """Load everything under ``content``; raise ContentErrors listing every problem."""
+def load_content(content: Path, include_drafts: bool = False, warnings: list | None = None
+                 ) -> tuple[Site, list[DeptYear]]:
+    """Load everything under ``content``; raise ContentErrors listing every
+    problem. Warnings (files that are not content) go to ``warnings`` when given."""
     errors: list[ContentError] = []
     if not content.is_dir():
         raise ContentErrors([ContentError(str(content), 0, 0, "", "内容目录不存在")])
     site = load_site(content / "site.yaml", errors)
     depts = []
-    for slug, paths in department_folders(content, errors)[0].items():
+    for slug, paths in department_folders(content, errors, warnings)[0].items():
         for path in paths:
             dept = load_department_year(Path(path), slug, errors)
             if dept and (include_drafts or not dept.draft):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .amounts import Cell
+from .settings import Settings
 
 
 @dataclass
@@ -107,6 +108,7 @@ class DeptYear:
     draft: bool = False
     units: list[dict] = field(default_factory=list)
     source: dict = field(default_factory=dict)
+    original: "Path | None" = None                    # the original document (原文.pdf …), published as a download
     overview: dict = field(default_factory=dict)      # 职责/机构设置/人员编制 markdown
     staff: dict = field(default_factory=dict)         # 编制数/实有人数 -> Decimal
     tables: list[Table] = field(default_factory=list)
@@ -131,15 +133,7 @@ class DeptYear:
         return None
 
 
-@dataclass
-class Site:
-    title: str
-    region: str = ""
-    years: list[int] = field(default_factory=list)
-    base_url: str = ""
-    footer: str = ""
-    contact: str = ""
-    path: str = ""
+Site = Settings   # the portal's settings (content/site.yaml), declared in settings.py
 
 
 @dataclass

@@ -25,6 +25,10 @@ class Page:
     charts: bool = False
     title: str = ""
     description: str = ""
+    column: str = ""          # 栏目 (ColumnName meta tag)
+    column_type: str = ""     # 栏目类型 (ColumnType)
+    pub_date: str = ""        # 发布日期 of the source document (PubDate)
+    source: str = ""          # 信息来源 (ContentSource)
 
 
 def root_of(path: str) -> str:
@@ -41,6 +45,33 @@ def dept_url(dept: DeptYear) -> str:
 
 def eval_url(dept: DeptYear, ev: Evaluation) -> str:
     return f"{dept_dir(dept)}/{ev.slug}.html"
+
+
+def original_url(dept: DeptYear) -> str:
+    """The original document, published beside the department-year's pages."""
+    return f"{dept_dir(dept)}/{ORIGINALS}/{dept.original.name}"
+
+
+def year_url(year: int) -> str:
+    return f"year-{year}.html"
+
+
+ORIGINALS = "yuanwen"
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
+
+
+def pub_date(text: str) -> str:
+    """发布日期 as printed (“2024年10月17日”, “二〇二四年十月”) -> “2024-10-17”
+    / “2024-10” for the PubDate tag; "" when the text gives no date."""
+    import re
+    t = re.sub(r"(?<![一二三])十([一二三四五六七八九])?", lambda m: "1" + (m.group(1) or "〇"), text.strip())
+    t = re.sub(r"([一二三])十([一二三四五六七八九])?", lambda m: m.group(1) + (m.group(2) or "〇"), t)
+    t = "".join(_CN_DIGITS.get(c, c) for c in t)
+    m = re.match(r"^(\d{4})\s*[年./-]\s*(\d{1,2})(?:\s*[月./-]\s*(\d{1,2}))?", t)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return ""
+    day = f"-{int(m.group(3)):02d}" if m.group(3) and 1 <= int(m.group(3)) <= 31 else ""
+    return f"{m.group(1)}-{int(m.group(2)):02d}{day}"
 
 
 # ---------------------------------------------------------------- table views
@@ -284,8 +315,11 @@ def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
         f.qid = f"q-{dept.slug}-{dept.year}-{n}"
     h = Record(facts.headline(dept))
     evals = [Record(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
+    tables = [(t.id, t.title, f"{dept_url(dept)}#{t.anchor}") for t in dept.tables + dept.others if t.title]
     return Record(dept=light_department(dept), url=dept_url(dept), h=h, fmt=Record(_fmt_facts(h)), sg=Record(_sangong_cells(dept)),
-                  findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals)
+                  findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals,
+                  tables=tables, pub_date=pub_date(dept.source.get("date", "")),
+                  original=original_url(dept) if dept.original else "")
 
 
 class Record(dict):
@@ -334,8 +368,10 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     desc = f"{dept.name}{dept.year}年度{dept.kind}"
     if summary["h"]["spending"] is not None:
         desc += f"：本年支出合计 {summary['fmt']['spending']} 万元"
+    meta = dict(column=f"{dept.year}年度决算公开", column_type="信息公开", pub_date=summary["pub_date"],
+                source=dept.source.get("publisher", "") or dept.name)
     pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, charts=bool(dept_charts_),
-                      title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。"))
+                      title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。", **meta))
     info_by_slug = {e["ev"].slug: e for e in summary["evals"]}   # computed once, in summarize()
     for ev in dept.evaluations:
         idx = {anchor: fs for (slug, anchor), fs in eval_rows.items() if slug == ev.slug}
@@ -352,40 +388,63 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
         pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, charts=bool(chart),
                           title=f"{ev.name}（{ev.kind}）— {dept.name} {dept.year}",
                           description=f"{dept.name}{dept.year}年度{ev.kind}：{ev.name}"
-                                      + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。"))
+                                      + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。",
+                          **meta))
     return pages
 
 
 def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Finding]], common: dict) -> list[Page]:
-    """Pages that aggregate every department: home, comparison, data quality, search, 404."""
+    """Pages that aggregate every department: home (the latest year), one
+    预决算公开专栏 per year, comparison, data quality, search, site map,
+    联系我们, 版权和隐私声明 and 404."""
     pages = []
     years = common["years"]
-    pages.append(Page("index.html", "index.html", dict(common, summaries=summaries), title=site.title,
+    by_year = {y: [s for s in summaries if s["dept"].year == y] for y in years}
+    latest = by_year.get(years[0], []) if years else []
+    dates = sorted(s["pub_date"] for s in summaries if s["pub_date"])
+    newest = dates[-1] if dates else ""
+    column = dict(column_type="专题专栏", pub_date=newest, source=site.sponsor or site.title)
+    year_links = [(y, year_url(y), len(by_year[y])) for y in years]
+    pages.append(Page("index.html", "index.html", dict(common, summaries=latest, year=years[0] if years else "",
+                                                        year_links=year_links), title=site.title,
                       description=f"{site.title}：{len(summaries)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
-                      charts=False))
+                      charts=False, column="首页", **column))
+    for year in years:
+        pages.append(Page(year_url(year), "year.html", dict(common, year=year, summaries=by_year[year], year_links=year_links),
+                          title=f"{year}年度预决算公开专栏",
+                          description=f"{year}年度 {len(by_year[year])} 个部门的决算公开、“三公”经费和绩效自评。",
+                          column=f"{year}年度决算公开", **column))
     for i, year in enumerate(years):
-        in_year = [s for s in summaries if s["dept"].year == year]
+        in_year = by_year[year]
         path = "compare.html" if i == 0 else f"compare-{year}.html"
         chart_list = compare_charts(in_year)
         pages.append(Page(path, "compare.html", dict(common, year=year, rows=in_year, charts=chart_list,
                                                      sangong_items=facts.SANGONG_COMPARED,
                                                      year_links=[(y, "compare.html" if j == 0 else f"compare-{y}.html") for j, y in enumerate(years)]),
                           charts=bool(chart_list), title=f"{year}年度部门比较",
-                          description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。"))
+                          description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。",
+                          column="部门比较", **column))
     if not years:
         pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[],
                                                                 sangong_items=facts.SANGONG_COMPARED),
-                          title="部门比较", description="暂无已发布的部门。"))
+                          title="部门比较", description="暂无已发布的部门。", column="部门比较", **column))
     groups = [dict(dept=s["dept"], url=s["url"], findings=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key]])
               for s in summaries]
     all_f = [f for s in summaries for f in findings[s["dept"].key]]
     pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=len(all_f),
                                                            real=sum(1 for f in all_f if not f.rounding)),
                       title="数据质量：勾稽检查结果",
-                      description=f"对已公开决算数据的勾稽检查：共 {len(all_f)} 处差异。"))
+                      description=f"对已公开决算数据的勾稽检查：共 {len(all_f)} 处差异。", column="数据质量", **column))
     pages.append(Page("search.html", "search.html", dict(common), title="搜索",
-                      description="全文搜索各部门的决算表、“三公”经费、绩效评价、情况说明和名词解释。"))
-    pages.append(Page("404.html", "404.html", dict(common), title="页面不存在", description="页面不存在。"))
+                      description="全文搜索各部门的决算表、“三公”经费、绩效评价、情况说明和名词解释。", column="搜索", **column))
+    pages.append(Page("sitemap.html", "sitemap.html", dict(common, by_year=[(y, by_year[y]) for y in years]), title="网站地图",
+                      description=f"{site.title}全部页面：各年度专栏、部门、决算表和绩效评价。", column="网站地图", **column))
+    pages.append(Page("contact.html", "contact.html", dict(common), title="联系我们",
+                      description=f"{site.title}的主办单位和联系方式。", column="联系我们", **column))
+    pages.append(Page("legal.html", "legal.html", dict(common), title="版权和隐私声明",
+                      description=f"{site.title}的版权声明和隐私声明。", column="版权和隐私声明", **column))
+    pages.append(Page("404.html", "404.html", dict(common), title="页面不存在", description="页面不存在。",
+                      column="页面不存在", **column))
     return pages
 
 

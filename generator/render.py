@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import facts, registry
 from .amounts import fmt_plain
 from .model import DeptYear, Finding, Site, Table
-from .pages import TABLE_FILES, Page, dept_dir, root_of
+from .pages import TABLE_FILES, Page, dept_dir, original_url, root_of
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
@@ -107,8 +107,11 @@ def render_page(page: Page, versions: dict[str, str]) -> str:
     if page.path == "404.html":  # served at any depth: links must be absolute
         root = urlsplit(page.context["site"].base_url or "/").path or "/"
         root = root if root.endswith("/") else root + "/"
-    inline_css = (STATIC / "site.css").read_text(encoding="utf-8") if page.path == "404.html" else ""
-    return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css)
+    inline_css = inline_js = ""
+    if page.path == "404.html":   # served at any depth: carries its own style and toolbar script
+        inline_css = (STATIC / "site.css").read_text(encoding="utf-8")
+        inline_js = (STATIC / "site.js").read_text(encoding="utf-8").replace("</", "<\\/")
+    return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css, inline_js=inline_js)
 
 
 def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[str]:
@@ -121,13 +124,16 @@ def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[
     return written
 
 
-def copy_static(out: Path) -> None:
+def copy_static(out: Path, site: Site | None = None) -> None:
+    """The site's assets, and the images named in site.yaml (logo, 党政机关网站标识)."""
     target = out / "static"
     target.mkdir(parents=True, exist_ok=True)
     for p in STATIC.iterdir():
         if p.is_file():
             shutil.copyfile(p, target / p.name)
     shutil.copyfile(plotly_bundle(), target / "plotly.min.js")
+    for attr, source in (site.files.items() if site is not None else ()):
+        shutil.copyfile(source, target / getattr(site, attr))
 
 
 # ---------------------------------------------------------------- downloads
@@ -223,6 +229,10 @@ def _json_bytes(value) -> bytes:
 def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
     base = out / dept_dir(dept) / "data"
     base.mkdir(parents=True, exist_ok=True)
+    if dept.original is not None:   # the original document, as the department published it
+        target = out / original_url(dept)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dept.original, target)
     for table in dept.tables:
         codes = {0} if table.shape in ("subject", "econ") else set()
         (base / f"{TABLE_FILES[table.id]}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))

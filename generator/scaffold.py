@@ -10,7 +10,7 @@ from . import registry
 from .errors import ContentError, ContentErrors
 from .load import SLUG, SLUG_RULE
 
-SITE_YAML = """门户名称: 部门决算公开平台
+SITE_YAML = """网站名称: 部门决算公开平台
 地区: 本地区
 年度: [{year}]
 网址: ""
@@ -66,21 +66,28 @@ def department_yaml(name: str, year: int) -> str:
 
 
 def new_department(content: Path, slug: str, year: int, name: str = "") -> list[Path]:
+    """Write the skeleton; never overwrites. When any file it would write
+    already exists, it writes nothing and names every such file."""
     if not SLUG.match(slug):
         raise ContentErrors([ContentError(slug, 0, 0, "", SLUG_RULE)])
     folder = content / slug
     main = folder / f"{year}.yaml"
-    if main.exists():
-        raise ContentErrors([ContentError(str(main), 0, 0, "", "文件已存在，未覆盖")])
-    written = []
-    content.mkdir(parents=True, exist_ok=True)
-    if not (content / "site.yaml").exists():
-        (content / "site.yaml").write_text(SITE_YAML.format(year=year), encoding="utf-8")
-        written.append(content / "site.yaml")
-    (folder / str(year) / "绩效").mkdir(parents=True, exist_ok=True)
-    main.write_text(department_yaml(name, year), encoding="utf-8")
-    written.append(main)
     notes = folder / str(year) / "情况说明.md"
-    notes.write_text("## 一、收入支出决算总体情况说明\n\n（照原文录入；每一节以“## 标题”开头。）\n", encoding="utf-8")
-    written.append(notes)
+    files = {main: department_yaml(name, year),
+             notes: "## 一、收入支出决算总体情况说明\n\n（照原文录入；每一节以“## 标题”开头。）\n"}
+    if not (content / "site.yaml").exists():
+        files = {content / "site.yaml": SITE_YAML.format(year=year), **files}
+    dirs = [content, folder, folder / str(year), folder / str(year) / "绩效"]
+    clashes = [ContentError(str(p), 0, 0, "", "文件已存在，未覆盖；本次没有写入任何文件") for p in files if p.exists()]
+    clashes += [ContentError(str(d), 0, 0, "", "已存在同名文件，不是文件夹；本次没有写入任何文件")
+                for d in dirs if d.exists() and not d.is_dir()]
+    if clashes:
+        raise ContentErrors(clashes)
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path, text in files.items():
+        with open(path, "x", encoding="utf-8") as fh:      # "x": fails rather than overwrite
+            fh.write(text)
+        written.append(path)
     return written

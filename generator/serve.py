@@ -11,9 +11,11 @@ with a banner and never published by ``portal build``.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -23,7 +25,7 @@ from pathlib import Path
 from . import build
 from . import pages as pages_mod
 from . import render
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, EnvironmentProblem
 from .load import department_folders, load_site
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -83,7 +85,7 @@ class Preview:
         for slug in slugs - set(folders):                 # department deleted
             self.results.pop(slug, None)
             self.dept_errors.pop(slug, None)
-        tasks = [build.department_task(slug, folders[slug], self.out, self.site, years, self.versions,
+        tasks = [build.department_task(slug, folders[slug], self.out, self.site, self.versions,
                                        include_drafts=True, preview=True) for slug in sorted(slugs & set(folders))]
         for result in build._run(tasks, os.cpu_count() or 1):
             slug = result.slug
@@ -216,9 +218,35 @@ def _source_line(error: ContentError) -> str:
         return ""
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail at once, in Chinese, when the port cannot be listened on (before
+    the first build, so the editor does not wait for nothing)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise EnvironmentProblem(f"无法使用预览地址 {host}：找不到这个主机名。请检查 --host（默认 127.0.0.1）。") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server itself does
+        try:
+            s.bind(address)
+        except OSError as exc:
+            raise _port_problem(exc, host, port) from None
+
+
+def _port_problem(exc: OSError, host: str, port: int) -> EnvironmentProblem:
+    if exc.errno == errno.EADDRINUSE:
+        return EnvironmentProblem(f"端口 {port} 已被占用（可能已有一个预览在运行）：请关闭它，或用 --port 换一个端口，"
+                                  f"例如 portal serve --port {port + 1}。")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return EnvironmentProblem(f"没有权限使用端口 {port}：1024 以下的端口需要管理员权限，请用 --port 换一个端口，例如 8000。")
+    return EnvironmentProblem(f"无法在 {host}:{port} 上启动预览：{exc.strerror or exc}。请检查 --host 和 --port。")
+
+
 def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | None = None) -> None:
     from livereload import Server
 
+    check_port(host, port)
     out = out or Path(tempfile.mkdtemp(prefix="portal-preview-"))
     preview = Preview(content, out)
     started = time.perf_counter()
@@ -254,7 +282,13 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, out: Path | 
         server.watch(str(root), rebuild, delay=0.1)
     print(f"预览地址：http://{host}:{port}/ （按 Ctrl+C 退出）")
     sys.stdout.flush()
-    server.serve(root=str(out), host=host, port=port, open_url_delay=None, restart_delay=0, default_filename="index.html")
+    try:
+        server.serve(root=str(out), host=host, port=port, open_url_delay=None, restart_delay=0,
+                     default_filename="index.html")
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EPERM, errno.EADDRNOTAVAIL):
+            raise _port_problem(exc, host, port) from exc
+        raise
 
 
 def _faster_polling(interval_ms: int = 200) -> None:

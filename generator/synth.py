@@ -1004,7 +1004,7 @@ def _department(args) -> tuple[int, int, int, list[str]]:
 
 
 def site_yaml(years: list[int], departments: int) -> str:
-    return (f"门户名称: 山西省部门决算公开平台（合成数据）\n"
+    return (f"网站名称: 山西省部门决算公开平台（合成数据）\n"
             f"地区: 山西省\n"
             f"年度: [{', '.join(str(y) for y in years)}]\n"
             f"网址: https://example.gov.cn/juesuan/\n"

@@ -1,4 +1,4 @@
-"""`make tools`: the two front-end pieces the site ships, fetched straight
+"""`make tools`: the two front-end pieces the site ships (and axe-core for the tests), fetched straight
 from the npm registry, so no npm or Node is needed on the machine: the
 partial plotly.js bundle (bar/pie/scatter, about 1 MB instead of 4.6 MB) and
 the Pagefind 1.6 binary (ICU4X Chinese segmentation, see search.py).
@@ -7,7 +7,7 @@ Each tarball is checked against the sha512 the registry published for it
 before the one file we use is extracted. Standard library only (plus pip's
 certificate bundle where the system has none).
 
-    python3 -m generator.vendor plotly pagefind
+    python3 -m generator.vendor plotly pagefind axe
 """
 from __future__ import annotations
 
@@ -33,6 +33,11 @@ PACKAGES = {
         package="@pagefind/linux-x64", version="1.6.0",
         integrity="sha512-IbMSx/+Vr/Xk0TTBlLkjgK+rvnbOXGmmb2/MKxQu99AR5DsqQoV3NKEA9PQz2tAhuCZjeD5xJBp4w5N5DHIC7Q==",
         member="package/bin/pagefind_extended", target=".tools/pagefind/pagefind_extended", mode=0o755),
+    # for the tests only (accessibility checks in the browser suite); never shipped with the site
+    "axe": dict(
+        package="axe-core", version="4.14.1",
+        integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        member="package/axe.min.js", target=".tools/axe/axe.min.js", mode=0o644),
 }
 
 

@@ -1,20 +1,49 @@
-/* Large-font mode and sortable tables. No external requests. */
+/* Accessibility toolbar (适老化/无障碍) and sortable tables. No external requests.
+   Text size in steps up to 200 %, high contrast, wider line spacing and a
+   reading mode; the choice persists across pages (localStorage). */
 (function () {
   "use strict";
-  var KEY = "portal-large-font";
+  var KEY = "portal-a11y";
+  var SIZES = [100, 125, 150, 175, 200];
+  var MODES = { contrast: "a11y-contrast", spacing: "a11y-spacing", reading: "a11y-reading" };
   var root = document.documentElement;
-  try { if (localStorage.getItem(KEY) === "1") root.classList.add("large"); } catch (e) {}
+  var state = { size: 100, contrast: false, spacing: false, reading: false };
+  try { var saved = JSON.parse(localStorage.getItem(KEY) || "{}"); for (var k in state) if (k in saved) state[k] = saved[k]; } catch (e) {}
+  if (SIZES.indexOf(state.size) < 0) state.size = 100;
+  function apply() {
+    root.style.fontSize = state.size === 100 ? "" : state.size + "%";
+    for (var m in MODES) root.classList.toggle(MODES[m], !!state[m]);
+  }
+  apply();
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) {} }
   function ready(fn) { if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn); }
   ready(function () {
-    var btn = document.querySelector(".font-toggle");
-    if (btn) {
-      btn.setAttribute("aria-pressed", root.classList.contains("large") ? "true" : "false");
-      btn.addEventListener("click", function () {
-        var on = root.classList.toggle("large");
-        btn.setAttribute("aria-pressed", on ? "true" : "false");
-        try { localStorage.setItem(KEY, on ? "1" : "0"); } catch (e) {}
-        window.dispatchEvent(new Event("resize"));
+    var bar = document.querySelector(".a11y-bar");
+    if (bar) {
+      var status = bar.querySelector(".a11y-size");
+      var sync = function () {
+        var i = SIZES.indexOf(state.size);
+        if (status) status.textContent = "字号 " + state.size + "%";
+        bar.querySelectorAll("[data-a11y]").forEach(function (b) {
+          var what = b.getAttribute("data-a11y");
+          if (what in MODES) b.setAttribute("aria-pressed", state[what] ? "true" : "false");
+          if (what === "larger") b.disabled = i === SIZES.length - 1;
+          if (what === "smaller") b.disabled = i === 0;
+        });
+      };
+      bar.addEventListener("click", function (ev) {
+        var b = ev.target.closest ? ev.target.closest("[data-a11y]") : null;
+        if (!b) return;
+        var what = b.getAttribute("data-a11y"), i = SIZES.indexOf(state.size);
+        if (what === "larger" && i < SIZES.length - 1) state.size = SIZES[i + 1];
+        else if (what === "smaller" && i > 0) state.size = SIZES[i - 1];
+        else if (what === "reset") state = { size: 100, contrast: false, spacing: false, reading: false };
+        else if (what in MODES) state[what] = !state[what];
+        apply(); save(); sync();
+        window.dispatchEvent(new Event("resize"));   // charts re-measure their text
       });
+      bar.hidden = false;
+      sync();
     }
     var params = new URLSearchParams(location.search);
     var q = document.getElementById("header-q");
