@@ -1,4 +1,4 @@
-"""Command line: ``portal build|check|serve|new|synth``.
+"""Command line: ``portal build|check|serve|new|synth|forms``.
 
 Exit codes:
 
@@ -64,7 +64,28 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--out", required=True, help="输出目录（须不存在或为空）")
     y.add_argument("--seed", type=int, default=2024)
     y.add_argument("--last-year", type=int, default=2023)
+    sub.add_parser("forms", help="列出可用的表式（决算表格式）及其各表")
     return p
+
+
+def _print_forms() -> None:
+    """``portal forms``: every form set (表式), its years and its tables."""
+    from . import formsets
+    sets = sorted(formsets.form_sets().values(), key=lambda f: (not f.default, f.family, f.since))
+    print(f"共 {len(sets)} 个表式（格式说明见 docs/design/forms.md）：")
+    for fs in sets:
+        same = sorted(f.since for f in sets if f.family == fs.family)
+        later = [y for y in same if y > fs.since]
+        years = f"{fs.since}—{later[0] - 1} 年度" if later else f"{fs.since} 年度起"
+        default = "，默认（部门文件未写“表式”时使用）" if fs.default else ""
+        print(f"\n表式：{fs.name}（{fs.title}）")
+        print(f"  系列：{fs.family}{default}；适用：{years}；文件：{fs.path}")
+        print(f"  共 {len(fs.tables)} 张表：")
+        for t in fs.tables:
+            title = "" if t["title"] == t["id"] else f" {t['title']}"
+            print(f"    {t['id']}{title}（{len(t['columns'])} 栏，文件 {t['file']}）")
+        for v in fs.variants:
+            print(f"    {v['id']} 版式“{v['variant']}”：{v['title']}（{len(v['columns'])} 栏）")
 
 
 def _print_errors(exc: ContentErrors, command: str) -> None:
@@ -197,6 +218,9 @@ def _command(args, warnings: list) -> int:
         r = synth(out, args.departments, args.years, seed=args.seed, last_year=args.last_year)
         print(f"已生成 {r['department_years']} 个部门年度（{r['files']} 个文件，{r['pages']} 个部门和绩效页面）到 {out}/；"
               f"预埋勾稽差异 {len(r['planted'])} 处")
+        return 0
+    if args.command == "forms":
+        _print_forms()
         return 0
     if args.command == "new":
         from .scaffold import new_department

@@ -6,7 +6,7 @@ A form set is a named, versioned description of one family of 决算 tables:
 each table's id and printed title, its columns in printed order (printed
 label, kind, header groups), its shape, the identities its figures satisfy,
 where the headline figures sit (``用途``), the cross-table identities, the
-output file name and anchor. ``docs/_draft_forms.md`` documents the format.
+output file name and anchor. ``docs/design/forms.md`` documents the format.
 
 This module only reads and validates the data. It returns the *same* dict
 structures ``registry.py`` uses today (``legacy_table_sets()``,
@@ -33,7 +33,7 @@ SHAPES = {"科目表": "subject", "经济分类表": "econ", "收支对照表": 
 COLUMN_KINDS = {"金额": "amount", "文字": "text", "数量": "count"}
 RULES = {"行内": "columns", "科目汇总": "tree", "收支两侧": "sides", "经济分类合计": "econ", "分项": "parts"}
 # Rules audit.Auditor has a ``rule_<name>`` handler for today; the others are
-# declared by a form set and wait for the code (docs/_draft_forms.md).
+# declared by a form set and wait for the code (docs/design/forms.md).
 HANDLED_RULES = frozenset({"columns", "tree", "sides", "econ"})
 RULE_SHAPES = {"tree": {"subject"}, "econ": {"econ"}, "sides": {"two_sided"}, "parts": {"two_sided"}}
 TOTAL_KINDS = {"人员经费": "personnel", "公用经费": "public"}
@@ -119,13 +119,14 @@ class FormSet:
                 return spec
         return None
 
-    def legacy(self) -> dict:
-        """The registry.py ``TABLE_SETS[year]`` structure: extras stripped."""
-        return dict(tables=[_strip(t) for t in self.tables], variants=[_strip(t) for t in self.variants],
+    def legacy(self, keep=()) -> dict:
+        """The registry.py ``TABLE_SETS[year]`` structure: extras stripped,
+        except the extra table keys named in ``keep`` (e.g. file, anchor)."""
+        return dict(tables=[_strip(t, keep) for t in self.tables], variants=[_strip(t, keep) for t in self.variants],
                     cross=[dict(c) for c in self.cross])
 
     def files(self) -> dict[str, str]:
-        """Table id -> output file name (pages.TABLE_FILES today)."""
+        """Table id -> output file name (``文件``: data/<file>.csv)."""
         return {t["id"]: t["file"] for t in self.tables}
 
     def anchors(self) -> dict[str, str]:
@@ -170,8 +171,8 @@ def _rule_name(code: str) -> str:
     return next(k for k, v in RULES.items() if v == code)
 
 
-def _strip(spec: dict) -> dict:
-    out = {k: v for k, v in spec.items() if k not in EXTRA_TABLE_KEYS}
+def _strip(spec: dict, keep=()) -> dict:
+    out = {k: v for k, v in spec.items() if k not in EXTRA_TABLE_KEYS or k in keep}
     out["columns"] = [{k: v for k, v in c.items() if k not in EXTRA_COLUMN_KEYS} for c in spec["columns"]]
     return out
 
@@ -832,24 +833,25 @@ def _check_set(r: _Reader, fs: FormSet, clean: bool = True) -> None:
                 r.err(t["_node"], t["id"], f"用途“{concept}”只有备选来源，没有主来源")
 
 
-def load_form_sets(dirs=None) -> dict[str, FormSet]:
+def load_form_sets(dirs=None, extra_dirs=()) -> dict[str, FormSet]:
     """Read and validate every ``*.yaml`` under ``dirs`` (default: the package's
-    forms/). Raises :class:`ContentErrors` listing every problem."""
-    fs_by_name, errors = _load(dirs)
+    forms/) and then under ``extra_dirs`` (site-specific form sets, e.g.
+    ``content/forms``). Raises :class:`ContentErrors` listing every problem."""
+    fs_by_name, errors = _load(dirs, extra_dirs)
     if errors:
         raise ContentErrors(errors)
     return fs_by_name
 
 
-def validate(dirs=None) -> list[ContentError]:
+def validate(dirs=None, extra_dirs=()) -> list[ContentError]:
     """Every problem in the form-set files, without raising."""
-    return _load(dirs)[1]
+    return _load(dirs, extra_dirs)[1]
 
 
-def _load(dirs) -> tuple[dict[str, FormSet], list[ContentError]]:
+def _load(dirs, extra_dirs=()) -> tuple[dict[str, FormSet], list[ContentError]]:
     errors: list[ContentError] = []
     files = []
-    for d in ([FORMS_DIR] if dirs is None else [Path(x) for x in dirs]):
+    for d in ([FORMS_DIR] if dirs is None else [Path(x) for x in dirs]) + [Path(x) for x in extra_dirs]:
         if Path(d).is_dir():
             files += sorted(Path(d).glob("*.yaml"))
     roots = []
@@ -901,14 +903,28 @@ def _check_corresponds(out: dict[str, FormSet], roots, errors) -> None:
 # ---------------------------------------------------------------- the package's form sets
 
 _CACHE: dict | None = None
+_EXTRA_DIRS: tuple[Path, ...] = ()
 
 
 def form_sets() -> dict[str, FormSet]:
-    """The package's form sets by 表式 name (validated once, then cached)."""
+    """The package's form sets, plus those of :func:`use_extra_dirs`, by 表式
+    name (validated once, then cached)."""
     global _CACHE
     if _CACHE is None:
-        _CACHE = load_form_sets()
+        _CACHE = load_form_sets(extra_dirs=_EXTRA_DIRS)
     return _CACHE
+
+
+def use_extra_dirs(extra_dirs=()) -> dict[str, FormSet]:
+    """Read the package's form sets plus every ``*.yaml`` under ``extra_dirs``
+    from now on (``()``: the package's only). Raises :class:`ContentErrors`
+    and keeps the previous sets when the new files have errors.
+    ``registry.use_form_sets`` calls this and refreshes the registry."""
+    global _CACHE, _EXTRA_DIRS
+    extra = tuple(Path(d) for d in extra_dirs)
+    loaded = load_form_sets(extra_dirs=extra)
+    _CACHE, _EXTRA_DIRS = loaded, extra
+    return loaded
 
 
 def vocabulary() -> dict:

@@ -225,7 +225,7 @@ def load_standard_table(table_id: Text, node, year: int, errors: list) -> Table 
         return None
     columns = [dict(c, label=c.get("label", c["name"])) for c in spec["columns"]]
     table = Table(id=spec["id"], title=f.text("标题") or spec["title"], columns=columns, rows=[], shape=spec["shape"],
-                  spec=spec, variant=variant, path=table_id.path, line=table_id.line, anchor=f"t{spec['id'][2:4]}")
+                  spec=spec, variant=variant, path=table_id.path, line=table_id.line, anchor=spec["anchor"])
     table_common(f, table)
     label = {"subject": _subject_label, "econ": _subject_label, "two_sided": _two_sided_label}.get(spec["shape"], _plain_label)
     rows_node = f.raw("行", required=True)

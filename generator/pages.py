@@ -13,7 +13,12 @@ from .audit import row_dom_id
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Site, Table
 
-TABLE_FILES = {f"公开{n:02d}表": f"t{n:02d}" for n in range(1, 11)}
+TABLE_FILES = registry.TABLE_FILES   # table id -> file name (from the form sets); pages use table_file()
+
+
+def table_file(table: Table) -> str:
+    """A standard table's download name (``data/<file>.csv``), from its form set's ``文件``."""
+    return table.spec["file"]
 
 
 @dataclass
@@ -355,7 +360,7 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     pages = []
     dept_rows, eval_rows = _findings_index(findings)
     trend = _trend(dept, same_slug)
-    tables = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{TABLE_FILES[t.id]}.csv") for t in dept.tables]
+    tables = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{table_file(t)}.csv") for t in dept.tables]
     others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
     dept_charts_ = dept_charts(dept, trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,

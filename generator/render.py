@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import facts, registry
 from .amounts import fmt_plain
 from .model import DeptYear, Finding, Site, Table
-from .pages import TABLE_FILES, Page, dept_dir, original_url, root_of
+from .pages import Page, table_file, dept_dir, original_url, root_of
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
@@ -235,7 +235,7 @@ def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
         shutil.copyfile(dept.original, target)
     for table in dept.tables:
         codes = {0} if table.shape in ("subject", "econ") else set()
-        (base / f"{TABLE_FILES[table.id]}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))
+        (base / f"{table_file(table)}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))
     for table in dept.others:
         (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
     (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))

@@ -1,9 +1,11 @@
 """Form sets as data (issue 16): generator/forms/*.yaml loaded by
 generator/formsets.py.
 
-(a) the national form set is an exact transcription of registry.py: the
-    loaded structures equal registry.TABLE_SETS / KINDS / … and its 用途
-    read exactly the cells facts.py reads today;
+(a) registry.py is a layer over the national form set, whose structures
+    equal a frozen snapshot of the old registry.py dicts
+    (fixtures/registry-national.json), and its 用途 read exactly the cells
+    facts.py reads; output file names and anchors come from the data, so a
+    form set with a table beyond 公开10表 builds;
 (b) every form set passes validation;
 (c) broken files fail with the expected Chinese message at file:line;
 and the Shanghai 2024 fixture (tests/fixtures/shanghai-2024) adds up under
@@ -45,48 +47,97 @@ def shanghai(sets):
 
 # ---------------------------------------------------------------- (a) equivalence with registry.py
 
-def test_national_table_set_equals_registry():
+# registry.py's Python dicts as they were before it became a layer over the
+# form sets, frozen once (tests/fixtures/registry-national.json, typed JSON:
+# tuples and non-string-keyed dicts tagged). The national data can only change
+# by editing national.yaml *and* this snapshot, deliberately.
+GOLDEN = Path(__file__).parent / "fixtures" / "registry-national.json"
+LEGACY_NAMES = ("TABLE_SETS", "KINDS", "EVALUATION_KINDS", "SANGONG_ITEMS", "SANGONG_YEARS", "MEETING_ITEMS",
+                "SANGONG_KEYS")
+
+
+def _decode(x):
+    if isinstance(x, list):
+        return [_decode(v) for v in x]
+    if isinstance(x, dict):
+        if set(x) == {"__tuple__"}:
+            return tuple(_decode(v) for v in x["__tuple__"])
+        if set(x) == {"__items__"}:
+            return {_decode(k): _decode(v) for k, v in x["__items__"]}
+        return {k: _decode(v) for k, v in x.items()}
+    return x
+
+
+@pytest.fixture(scope="module")
+def golden():
+    import json
+    return _decode(json.loads(GOLDEN.read_text(encoding="utf-8")))
+
+
+def _typed(x):
+    """Values with their Python types (tuples stay tuples, indexes ints)."""
+    if isinstance(x, dict):
+        return {type(k).__name__ + repr(k): _typed(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, [_typed(v) for v in x])
+    return (type(x).__name__, x)
+
+
+def _without_extras(table_sets):
+    return {y: {k: [{f: v for f, v in t.items() if f not in registry.SPEC_EXTRAS} for t in ts[k]]
+                if k in ("tables", "variants") else ts[k] for k in ts}
+            for y, ts in table_sets.items()}
+
+
+def test_golden_snapshot_is_not_trivial(golden):
+    assert set(golden) == set(LEGACY_NAMES)
+    ts = golden["TABLE_SETS"][2019]
+    assert [t["id"] for t in ts["tables"]] == [f"公开{n:02d}表" for n in range(1, 11)]
+    assert sum(len(t["columns"]) for t in ts["tables"]) == 68
+    assert ts["variants"][0]["variant"] == "含会议费培训费" and len(ts["cross"]) == 4
+    assert ts["tables"][8]["sangong"][("决算数", "公务用车购置及运行维护费")] == "决算数公务用车购置及运行维护费小计"
+    assert ts["cross"][0]["left"] == ("公开01表", ("label", "本年收入合计"), 2)
+
+
+def test_national_table_set_equals_golden(golden):
     legacy = formsets.legacy_table_sets()
-    assert list(legacy) == list(registry.TABLE_SETS) == [2019]
-    mine, theirs = legacy[2019], registry.TABLE_SETS[2019]
+    assert list(legacy) == list(registry.TABLE_SETS) == list(golden["TABLE_SETS"]) == [2019]
+    mine, theirs = legacy[2019], golden["TABLE_SETS"][2019]
     for key in ("tables", "variants"):
         assert [t["id"] for t in mine[key]] == [t["id"] for t in theirs[key]]
         for a, b in zip(mine[key], theirs[key]):
             for field in set(a) | set(b):
                 assert a.get(field) == b.get(field), f"{a['id']} {field}"
-            assert a == b
     assert mine["cross"] == theirs["cross"]
-    assert legacy == registry.TABLE_SETS
+    assert legacy == golden["TABLE_SETS"]
+    assert _without_extras(registry.TABLE_SETS) == golden["TABLE_SETS"]
 
 
-def test_national_types_are_the_registry_types():
+def test_national_types_are_the_golden_types(golden):
     """Same Python types, not only equal values (tuples stay tuples, indexes ints)."""
-    mine, theirs = formsets.legacy_table_sets()[2019], registry.TABLE_SETS[2019]
-
-    def shape(x):
-        if isinstance(x, dict):
-            return {type(k).__name__ + repr(k): shape(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return (type(x).__name__, [shape(v) for v in x])
-        return type(x).__name__
-
-    assert shape(mine) == shape(theirs)
+    assert _typed(formsets.legacy_table_sets()) == _typed(golden["TABLE_SETS"])
+    assert _typed(_without_extras(registry.TABLE_SETS)) == _typed(golden["TABLE_SETS"])
 
 
-def test_vocabulary_equals_registry():
+def test_vocabulary_equals_golden(golden):
     v = formsets.legacy_vocabulary()
-    assert v["KINDS"] == registry.KINDS
-    assert v["EVALUATION_KINDS"] == registry.EVALUATION_KINDS
-    assert v["SANGONG_ITEMS"] == registry.SANGONG_ITEMS
-    assert v["SANGONG_YEARS"] == registry.SANGONG_YEARS
-    assert v["MEETING_ITEMS"] == registry.MEETING_ITEMS
-    assert v["SANGONG_KEYS"] == registry.SANGONG_KEYS
+    for name in LEGACY_NAMES[1:]:
+        assert v[name] == golden[name] == getattr(registry, name), name
+        assert _typed(getattr(registry, name)) == _typed(golden[name]), name
+
+
+def test_registry_specs_carry_file_and_anchor():
+    for spec in registry.TABLE_SETS[2019]["tables"] + registry.TABLE_SETS[2019]["variants"]:
+        assert set(spec) - {"variant", "sides", "personnel", "totals", "sangong", "sangong_rows"} >= {
+            "id", "title", "shape", "columns", "identities", "file", "anchor"}
+        assert spec["file"] == spec["anchor"] == f"t{spec['id'][2:4]}"
 
 
 def test_full_specs_only_add_keys(national):
     """The specs the form set hands out are the registry's plus extra keys, nothing changed."""
     for full, legacy in zip(national.tables + national.variants,
                             registry.TABLE_SETS[2019]["tables"] + registry.TABLE_SETS[2019]["variants"]):
+        assert {k: legacy[k] for k in registry.SPEC_EXTRAS} == {k: full[k] for k in registry.SPEC_EXTRAS}
         assert set(full) - set(legacy) <= formsets.EXTRA_TABLE_KEYS
         assert {k: v for k, v in full.items() if k in legacy} == legacy
 
@@ -96,8 +147,7 @@ def test_files_and_anchors_are_todays(national):
     assert national.files() == expected
     assert national.anchors() == {t: f"t{t[2:4]}" for t in expected}     # load.py: anchor=f"t{spec['id'][2:4]}"
     from generator import pages
-    if hasattr(pages, "TABLE_FILES"):
-        assert national.files() == pages.TABLE_FILES
+    assert national.files() == pages.TABLE_FILES == registry.TABLE_FILES
     assert national.table("公开09表", "含会议费培训费")["file"] == "t09"
 
 
@@ -549,3 +599,125 @@ def test_shanghai_headline_concepts(shanghai):
     sangong = {(y, item): _num(rows[0][check.col(spec, col)]) for (y, item), col in spec["sangong"].items()}
     assert sangong[("预算数", "合计")] == Decimal("54.00") and sangong[("决算数", "合计")] == Decimal("49.06")
     assert sangong[("决算数", "公务用车购置及运行维护费")] == Decimal("41.65")
+
+
+# ---------------------------------------------------------------- a table beyond 公开10表
+
+T11 = """
+  - 表号: 公开11表
+    标题: 示例补充表
+    形状: 普通表
+    文件: t11
+    栏目:
+      - {名称: 项目, 类型: 文字}
+      - 合计
+      - 甲类
+      - 乙类
+    勾稽:
+      - {规则: 行内, 合计: 合计, 加: [甲类, 乙类]}
+
+"""
+
+
+def _national_2025(folder: Path) -> Path:
+    """A made-up 全国2025: the national form set plus a 公开11表 (output t11)."""
+    text = (FORMS / "national.yaml").read_text(encoding="utf-8")
+    text = text[: text.index("# 全平台共用的词表")]            # declared once, in national.yaml
+    text = text.replace("表式: 全国2019", "表式: 全国2025").replace("起始年度: 2019", "起始年度: 2025")
+    text = text.replace("名称: 部门决算公开表（公开01表—公开10表）", "名称: 部门决算公开表（公开01表—公开11表）")
+    text = text.replace("\n变体:", T11 + "变体:", 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "national-2025.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def with_2025(tmp_path):
+    registry.use_form_sets([_national_2025(tmp_path / "forms")])
+    try:
+        yield tmp_path
+    finally:
+        registry.use_form_sets()
+
+
+def test_extra_form_sets_load_from_a_folder(tmp_path):
+    sets = formsets.load_form_sets(extra_dirs=[_national_2025(tmp_path / "forms")])
+    assert set(sets) == {"全国2019", "全国2025", "上海2024"}
+    assert sets["全国2025"].files()["公开11表"] == "t11"
+    assert formsets.validate(extra_dirs=[tmp_path / "forms"]) == []
+
+
+def test_registry_follows_extra_form_sets(with_2025):
+    assert list(registry.TABLE_SETS) == [2019, 2025]
+    assert registry.table_spec(2025, "公开11表")["file"] == "t11"
+    assert registry.table_spec(2024, "公开11表") is None
+    assert registry.TABLE_FILES["公开11表"] == "t11"
+    assert formsets.form_set_for(2026).name == "全国2025"
+
+
+def test_registry_back_to_package_sets(with_2025):
+    registry.use_form_sets()
+    assert list(registry.TABLE_SETS) == [2019] and "公开11表" not in registry.TABLE_FILES
+    assert formsets.form_set_for(2026).name == "全国2019"
+
+
+def test_broken_extra_form_set_changes_nothing(tmp_path):
+    (tmp_path / "x.yaml").write_text("表式: 甲\n", encoding="utf-8")
+    with pytest.raises(formsets.ContentErrors):
+        registry.use_form_sets([tmp_path])
+    assert list(registry.TABLE_SETS) == [2019] and set(formsets.form_sets()) == {"全国2019", "上海2024"}
+
+
+def test_a_table_beyond_10_builds(with_2025):
+    """A department on 全国2025 publishes 公开11表: page, data/t11.csv and data.json."""
+    import json
+    from generator.build import build
+    content = with_2025 / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "good", content)
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("年度: [2023]", "年度: [2023, 2025]"), encoding="utf-8")
+    dept = content / "demo-dept"
+    text = (dept / "2023.yaml").read_text(encoding="utf-8").replace("年度: 2023", "年度: 2025")
+    text = text.replace("\n三公经费:", "\n  公开11表:\n    行:\n      - 示例项目 | 3.00 | 1.00 | 2.00\n"
+                                        "      - 另一项目 | 5.00 | 1.00 | 2.00\n三公经费:", 1)
+    (dept / "2025.yaml").write_text(text, encoding="utf-8")
+    out = with_2025 / "site"
+    result = build(content, out, search=False, cache=False, jobs=1)
+
+    page = (out / "demo-dept" / "2025" / "index.html").read_text(encoding="utf-8")
+    assert "公开11表" in page and "示例补充表" in page and 'id="t11"' in page and "data/t11.csv" in page
+    csv = (out / "demo-dept" / "2025" / "data" / "t11.csv").read_bytes().decode("utf-8-sig")
+    assert "示例项目" in csv and "甲类" in csv
+    data = json.loads((out / "demo-dept" / "2025" / "data.json").read_text(encoding="utf-8"))
+    assert "公开11表" in json.dumps(data, ensure_ascii=False)
+    # the 2023 year stays on 全国2019: no 公开11表
+    assert not (out / "demo-dept" / "2023" / "data" / "t11.csv").exists()
+    assert "公开11表" not in (out / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")
+    # its identity is checked like any other table's: 另一项目 5.00 ≠ 1.00 + 2.00
+    t11 = [f for f in result.findings if f.table == "公开11表"]
+    assert len(t11) == 1 and "另一项目" in str(t11[0]), [str(f) for f in t11]
+
+
+# ---------------------------------------------------------------- portal forms
+
+def test_portal_forms_lists_form_sets_and_tables(capsys):
+    from generator.cli import main
+    assert main(["forms"]) == 0
+    out = capsys.readouterr().out
+    assert "共 2 个表式" in out
+    assert "表式：全国2019（部门决算公开表（公开01表—公开10表））" in out
+    assert "系列：全国，默认" in out and "2019 年度起" in out
+    assert "公开09表 财政拨款“三公”经费支出决算表（12 栏，文件 t09）" in out
+    assert "公开01表 收入支出决算总表（6 栏" in out
+    assert "表式：上海2024" in out and "收入支出决算总表（4 栏，文件 t01）" in out
+    assert "版式“含会议费培训费”" in out
+    assert out.index("全国2019") < out.index("上海2024")
+
+
+def test_portal_forms_with_extra_form_set(with_2025, capsys):
+    from generator.cli import main
+    assert main(["forms"]) == 0
+    out = capsys.readouterr().out
+    assert "共 3 个表式" in out
+    assert "2019—2024 年度" in out and "表式：全国2025" in out
+    assert "公开11表 示例补充表（4 栏，文件 t11）" in out
