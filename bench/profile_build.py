@@ -45,12 +45,17 @@ def _dump() -> None:
     (STATS_DIR / f"worker-{os.getpid()}.json").write_text(json.dumps(_worker["times"]))
 
 
+MAIN_PID = os.getpid()
+
+
 def profiled_build_department(task):
+    if os.getpid() == MAIN_PID:  # a small build runs its tasks in the main process: its profile sees them
+        return _original(task)
     if _worker.get("pid") != os.getpid():
         _worker.update(pid=os.getpid(), profile=cProfile.Profile(), times=dict(profiled=[], plain=[]))
         multiprocessing.util.Finalize(None, _dump, exitpriority=10)
     t = time.perf_counter()
-    if zlib.crc32(task["slug"].encode()) % EVERY:
+    if zlib.crc32(task.slug.encode()) % EVERY:
         result = _original(task)
         _worker["times"]["plain"].append(time.perf_counter() - t)
         return result
@@ -149,7 +154,9 @@ def main() -> int:
     stats.sort_stats("tottime").print_stats(40)
     stats.sort_stats("cumulative").print_stats(60)
     (STATS_DIR / "profile.txt").write_text(listing.getvalue(), encoding="utf-8")
-    phases = dict(workers=_phases(_merged(workers, EVERY), WORKER_PHASES),
+    # A small build may run its department tasks in the main process (no pool): then they are in main.pstats.
+    task_stats = _merged(workers, EVERY) if workers else pstats.Stats(str(main_path), stream=io.StringIO())
+    phases = dict(workers=_phases(task_stats, WORKER_PHASES),
                   main=_phases(pstats.Stats(str(main_path), stream=io.StringIO()), MAIN_PHASES))
     times = dict(profiled=[], plain=[])
     for w in STATS_DIR.glob("worker-*.json"):

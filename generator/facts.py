@@ -4,12 +4,14 @@ comparison page, charts and downloads, so every derived figure is read from
 one place and always from a published cell (never recomputed)."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from . import registry
-from .amounts import Cell, fmt_plain
+from . import formsets, registry
+from .amounts import BLANK, Cell, fmt_plain
 from .model import DeptYear, Table
 
+NOTHING_TO_SHOW = re.compile(r"没有|未发生|不涉及|均为\s*0|为零")   # a printed 说明 meaning “zero”, not “not published”
 YUAN_PER_WAN = 4   # 1 万元 = 10^4 元: converting is an exact shift of the decimal point
 
 
@@ -59,52 +61,66 @@ def sangong_from_table(table: Table) -> dict[str, dict[str, Cell]]:
     return out
 
 
+def _form(dept: DeptYear):
+    return dept.form_set or formsets.form_set_for(dept.year)
+
+
+def sangong_table(dept: DeptYear) -> Table | None:
+    """The department's 三公 table: the one its form set reads 三公 from (公开09表)."""
+    spec = _form(dept).sangong_table()
+    return dept.table(spec["id"]) if spec else None
+
+
 def sangong(dept: DeptYear) -> dict[str, dict[str, Cell]]:
-    """三公 figures: the 公开09表 where published, completed by the text's figures."""
+    """三公 figures: the form set's 三公 table where published, completed by the text's figures."""
     result: dict[str, dict[str, Cell]] = {}
-    table = dept.table("公开09表")
+    table = sangong_table(dept)
     if table is not None:
         result = {k: dict(v) for k, v in sangong_from_table(table).items()}
+        if table.empty and NOTHING_TO_SHOW.search(f"{table.remark} {table.note}"):   # “没有三公经费……”: zero
+            result = {y: {item: BLANK for item in ["合计"] + SANGONG_CHART_ITEMS} for y in ("预算数", "决算数")}
     for year_key, items in dept.sangong.items():
         for item, cell in items.items():
             result.setdefault(year_key, {}).setdefault(item, cell)
     return result
 
 
-def _row_value(table: Table | None, code: str, column: str) -> Decimal | None:
-    if table is None:
-        return None
-    for row in table.rows:
-        if row.code == code:
-            return in_wan(table, row.cell(table.col(column)).value)
+def concept_source(dept: DeptYear, concept: str):
+    """(table, selector, column) where the form set reads ``concept`` (用途):
+    the primary source when its table is published, else the first 备选
+    whose table is; None when none is."""
+    for table_id, selector, column in _form(dept).concepts().get(concept, []):
+        table = next((t for t in dept.tables if t.id == table_id), None)
+        if table is not None:
+            return table, selector, column
     return None
 
 
-def _label_value(table: Table | None, label: str, column_index: int) -> Decimal | None:
-    if table is None:
+def concept_value(dept: DeptYear, concept: str) -> Decimal | None:
+    """A headline figure in 万元, read off the cell the form set names."""
+    source = concept_source(dept, concept)
+    if source is None:
         return None
-    row = table.side_row("收入" if column_index < 3 else "支出", label)
-    return in_wan(table, row.cell(column_index).value) if row is not None else None
+    table, selector, column = source
+    value = formsets.read_ref(table, selector, column)
+    if isinstance(value, Cell):
+        value = value.value
+    return in_wan(table, value) if isinstance(value, Decimal) or value is None else None
 
 
 def headline(dept: DeptYear) -> dict:
-    """Figures for summaries; None where the department did not publish them."""
-    t01, t03, t05, t06 = (dept.table(t) for t in ("公开01表", "公开03表", "公开05表", "公开06表"))
-    t04 = dept.table("公开04表")
-    personnel = public = None
-    if t06 is not None:
-        personnel = _row_value(t06, "人员经费合计", "决算数")
-        public = _row_value(t06, "公用经费合计", "决算数")
+    """Figures for summaries; None where the department did not publish them.
+    Which cell gives which figure is the form set's (``用途``)."""
     sg = sangong(dept)
     facts = dict(
-        income=_label_value(t01, "本年收入合计", 2),
-        spending=_row_value(t03, "合计", "本年支出合计") if t03 is not None else _label_value(t01, "本年支出合计", 5),
-        fiscal=_label_value(t04, "本年支出合计", 5),
-        basic=_row_value(t03, "合计", "基本支出"),
-        project=_row_value(t03, "合计", "项目支出"),
-        gpb=_row_value(t05, "合计", "小计"),
-        personnel=personnel,
-        public=public,
+        income=concept_value(dept, "本年收入合计"),
+        spending=concept_value(dept, "本年支出合计"),
+        fiscal=concept_value(dept, "财政拨款支出"),
+        basic=concept_value(dept, "基本支出"),
+        project=concept_value(dept, "项目支出"),
+        gpb=concept_value(dept, "一般公共预算财政拨款支出"),
+        personnel=concept_value(dept, "人员经费"),
+        public=concept_value(dept, "公用经费"),
         sangong_budget=_cell_value(sg, "预算数", "合计"),
         sangong_actual=_cell_value(sg, "决算数", "合计"),
         sangong_prior=_cell_value(sg, "上年决算数", "合计"),
@@ -126,31 +142,34 @@ def _cell_value(sg, year_key, item) -> Decimal | None:
     return cell.amount if cell.kind in ("blank", "amount") else None
 
 
-def functional_classes(dept: DeptYear) -> list[tuple[str, str, Decimal]]:
-    """公开03表 类 rows: (code, name, 本年支出合计)."""
-    t03 = dept.table("公开03表")
-    if t03 is None:
+def _classes(dept: DeptYear, concept: str) -> list[tuple[str, str, Decimal]]:
+    source = concept_source(dept, concept)
+    if source is None:
         return []
-    i = t03.col("本年支出合计")
-    return [(r.code, r.cell(1).text, in_wan(t03, r.cell(i).amount)) for r in t03.rows if r.level == 1]
+    table, selector, column = source
+    return [(r.code, r.cell(1).text, in_wan(table, cell.amount)) for r, cell in formsets.read_ref(table, selector, column)]
+
+
+def functional_classes(dept: DeptYear) -> list[tuple[str, str, Decimal]]:
+    """功能分类 类 rows of the spending table (公开03表): (code, name, 本年支出合计)."""
+    return _classes(dept, "功能分类支出")
 
 
 def economic_classes(dept: DeptYear) -> list[tuple[str, str, Decimal]]:
-    t06 = dept.table("公开06表")
-    if t06 is None:
-        return []
-    return [(r.code, r.cell(1).text, in_wan(t06, r.cell(2).amount)) for r in t06.rows if r.level == 1 and r.cell(2).amount]
+    """经济分类 类 rows of the basic-spending table (公开06表) with a figure."""
+    return [c for c in _classes(dept, "经济分类支出") if c[2]]
 
 
 def income_sources(dept: DeptYear) -> list[tuple[str, Decimal]]:
-    t02 = dept.table("公开02表")
-    if t02 is None:
+    """收入来源: the income table's 合计 row, one figure per source column with a figure."""
+    source = concept_source(dept, "收入来源")
+    if source is None:
         return []
-    total = next((r for r in t02.rows if r.code == "合计"), None)
-    if total is None:
+    table, selector, column = source
+    cells = formsets.read_ref(table, selector, column)
+    if not cells:
         return []
-    return [(c["label"], in_wan(t02, total.cell(i).amount)) for i, c in enumerate(t02.columns)
-            if i > 2 and c["kind"] == "amount" and total.cell(i).amount]
+    return [(table.columns[table.col(name)]["label"], in_wan(table, cell.amount)) for name, cell in cells if cell.amount]
 
 
 SANGONG_CHART_ITEMS = ["因公出国（境）费", "公务用车购置费", "公务用车运行维护费", "公务接待费"]

@@ -178,3 +178,11 @@ def swap(tmp: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def link_or_copy(src, dst):
+    """Hard link when the file system allows it (unchanged output costs nothing), else copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

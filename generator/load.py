@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import registry, scan
+from . import formsets, registry, scan
 from .amounts import FULL_WIDTH, Cell, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
-from .model import DeptYear, Evaluation, Row, Section, Site, Table
+from .model import DeptYear, Evaluation, Review, Row, Section, Site, Table
 from .settings import load_settings
 from .reader import INVISIBLE, Map, Seq, Text, decode, invisible_message, read_regular, read_yaml
 from .scan import EVAL_FILE, SLUG, SLUG_RULE, YEAR_FILE, shown_path  # noqa: F401  (re-exported)
@@ -135,30 +135,133 @@ def parse_cells(texts: list[Text], columns: list[dict], where, errors: list) -> 
         except NotANumber:
             what = {"amount": "金额", "count": "数字", "rate": "百分比", "score": "分数"}.get(kind, "数字")
             place = where() if callable(where) else where
+            message = f"“{text}”不是{what}"
+            if kind == "amount" and not any(ch.isdigit() for ch in text):
+                name = column.get("label", column["name"])
+                message += (f"：这像是文字，却落在金额栏“{name}”中，可能漏写了“{name}”这一栏"
+                            f"（没有数字时也要留一个空栏，写成“| |”），其后各栏因此错位")
             errors.append(ContentError(text.path, text.line, text.col, f"{place} {column.get('label', column['name'])}",
-                                       f"“{text}”不是{what}"))
+                                       message))
             cells.append(Cell(str(text), None, "text", text.line, text.col))
     return cells
 
 
-def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=None) -> list[Row]:
+def _source_line(path: str, line: int) -> str:
+    """One line of a content file as written (to place the cells of a pasted block)."""
+    lines = _SOURCE_LINES.get(path)
+    if lines is not None and not (0 < line <= len(lines)):
+        lines = None                      # the file changed since (live preview): read it again
+    if lines is None:
+        try:
+            lines = Path(path).read_text(encoding="utf-8-sig").split("\n")
+        except (OSError, UnicodeError):
+            lines = []
+        _SOURCE_LINES.clear() if len(_SOURCE_LINES) > 8 else None
+        _SOURCE_LINES[path] = lines
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+_SOURCE_LINES: dict[str, list[str]] = {}
+
+
+def block_rows(node: Text) -> list[tuple[Text, list[Text]]]:
+    """A table pasted as a YAML block scalar (``行: |``): one row a line, cells
+    separated by Tab (as Excel/WPS copy them) or by ``|``. Each row keeps the
+    line (and each cell the column) it has in the file."""
+    out = []
+    for i, raw in enumerate(str(node).split("\n")):
+        if not raw.strip():
+            continue
+        line = node.line + 1 + i
+        source = _source_line(node.path, line)
+        if raw not in source:
+            _SOURCE_LINES.pop(node.path, None)      # changed since it was cached
+            source = _source_line(node.path, line)
+        indent = source.find(raw) if raw in source else len(source) - len(source.lstrip(" "))
+        item = Text(raw, node.path, line, max(indent, 0) + 1)
+        out.append((item, _cells_of(item)))
+    return out
+
+
+def _cells_of(item: Text) -> list[Text]:
+    """One typed or pasted row -> cells: split at Tabs (copied from Excel/WPS)
+    when it has Tabs and no ``|``, else at ``|``."""
+    raw = str(item)
+    if "\t" not in raw or "|" in raw:
+        return split_row(item)
+    cells, offset = [], 0
+    for piece in raw.split("\t"):
+        cells.append(Text(piece.strip(), item.path, item.line, item.col + offset + len(piece) - len(piece.lstrip())))
+        offset += len(piece) + 1
+    return cells
+
+
+def _column_names(columns: list[dict]) -> list[str]:
+    return [c.get("label", c["name"]) if c.get("label", c["name"]) == c["name"] or not c.get("groups") else c["name"]
+            for c in columns]
+
+
+def width_message(number: int, texts: list[Text], columns: list[dict]) -> str:
+    """A row with more cells than the form: the form's columns in order with
+    the row's cells under them, and the cells left over."""
+    names = _column_names(columns)
+    pairs = "；".join(f"{n}：“{t.strip()}”" for n, t in zip(names, texts))
+    extra = "、".join(f"“{t.strip()}”" for t in texts[len(columns):])
+    return (f"第 {number} 行有 {len(texts)} 栏，表式只有 {len(columns)} 栏。按表式逐栏对照：{pairs}；多出的：{extra}。"
+            f"请检查是否多写了“|”，或把一个数字拆成了两栏（千分位请用“,”）")
+
+
+def _split_code(texts: list[Text], parts: int, width: int) -> bool:
+    """Is the 科目编码 typed in ``parts`` cells (``201 | 38 | 01``, ``201 | | ``)
+    rather than joined (``2013801``)? 类 is 3 digits, 款 and 项 2 each; a total
+    row (合计) is split when it has more cells than the form's columns."""
+    if len(texts) < parts:
+        return False
+    head = [t.strip() for t in texts[:parts]]
+    tail = head[1:]
+    if not all(not t or (t.isdigit() and len(t) == 2) for t in tail):
+        return False
+    if any(t and not prev for prev, t in zip(tail, tail[1:])):     # 项 without 款
+        return False
+    if head[0].isdigit():
+        if len(head[0]) != 3:
+            return False
+        if tail[0]:
+            return True
+        name = texts[parts].strip() if len(texts) > parts else ""
+        return len(texts) > width or (bool(name) and try_number(name) is None)
+    return not any(tail) and (len(texts) > width or (len(texts) > parts + 1 and not texts[parts].strip()))
+
+
+def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=None,
+               code_parts: int = 0) -> list[Row]:
+    """Rows written as a list (``- a | b | c`` or ``- {栏目: 值}``) or pasted
+    as a block (``行: |``, Tab- or ``|``-separated). ``code_parts``: the form
+    prints the 科目编码 in that many cells (类 | 款 | 项), joined here."""
     rows: list[Row] = []
     if node is None:
         return rows
-    if not isinstance(node, Seq):
-        errors.append(at(node, where, "“行”应为列表（每行以“- ”开头）"))
+    if isinstance(node, Text) and node.strip():
+        items = block_rows(node)
+    elif not isinstance(node, Seq):
+        errors.append(at(node, where, "“行”应为列表（每行以“- ”开头），或从 Excel/WPS 复制后粘贴在“行: |”下面"))
         return rows
+    else:
+        items = [(item, _cells_of(item) if isinstance(item, Text) else None) for item in node]
     names = [c["name"] for c in columns]
-    for number, item in enumerate(node, 1):
+    for number, (item, texts) in enumerate(items, 1):
         if isinstance(item, Text):
-            texts = split_row(item)
+            if code_parts > 1 and _split_code(texts, code_parts, len(columns)):
+                parts = [t.strip() for t in texts[:code_parts]]
+                first = texts[0] if texts[0].strip() else next((t for t in texts[:code_parts] if t.strip()), texts[0])
+                texts = [Text("".join(parts), first.path, first.line, first.col)] + texts[code_parts:]
             if len(texts) > len(columns):
                 extra = texts[len(columns)]
                 if all(not t.strip() for t in texts[len(columns):]):
                     texts = texts[: len(columns)]
                 else:
                     errors.append(ContentError(item.path, item.line, extra.col, where,
-                                               f"第 {number} 行有 {len(texts)} 栏，表式只有 {len(columns)} 栏（{'、'.join(c.get('label', c['name']) for c in columns)}）"))
+                                               width_message(number, texts, columns)))
                     texts = texts[: len(columns)]
         elif isinstance(item, Map):
             texts = []
@@ -177,7 +280,7 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
         else:
             errors.append(at(item, where, f"第 {number} 行应为“a | b | c”形式的一行文字或栏目映射"))
             continue
-        texts += [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
+        texts = list(texts) + [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
         cells = parse_cells(texts, columns,
                             lambda: f"{where} {row_label(texts, number) if row_label else f'第{number}行'}", errors)
         rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))
@@ -196,8 +299,14 @@ def _plain_label(texts, number):
     return first if first and not first[0].isdigit() else f"第{number}行"
 
 
-def _two_sided_label(texts, number):
-    return f"第{number}行（{texts[0].strip() or texts[3].strip() if len(texts) > 3 else ''}）"
+def _two_sided_label(spec: dict):
+    """Row labels of a two-sided table: the 收入 item, else the 支出 item (columns from the form's 两侧)."""
+    items = [s["label"] for s in spec.get("sides", {}).values()] or [0]
+
+    def label(texts, number):
+        item = next((texts[i].strip() for i in items if i < len(texts) and texts[i].strip()), "")
+        return f"第{number}行（{item}）"
+    return label
 
 
 def table_common(f: Fields, table: Table) -> None:
@@ -211,29 +320,63 @@ def table_common(f: Fields, table: Table) -> None:
     table.memo = f.texts("备注")
 
 
-def load_standard_table(table_id: Text, node, year: int, errors: list) -> Table | None:
+def load_standard_table(table_id: Text, node, year: int, errors: list, form=None) -> Table | None:
+    """A table of the department-year's form set ``form`` (a formsets.FormSet;
+    default: the default series' version for ``year``)."""
     where = str(table_id)
+    fs = form if form is not None else formsets.form_set_for(year)
     f = Fields(node, where, errors, "表")
     variant = f.text("版式")
-    spec = registry.table_spec(year, table_id, variant)
+    spec = fs.table(str(table_id), variant)
     if spec is None:
         if variant:
-            options = "、".join(registry.variants_of(year, table_id)) or "无"
-            errors.append(at(f.raw("版式"), where, f"{year}年度表式登记中没有版式“{variant}”（可用：{options}）"))
+            options = "、".join(s["variant"] for s in fs.variants if s["id"] == table_id) or "无"
+            errors.append(at(f.raw("版式"), where, f"表式“{fs.name}”中没有“{table_id}”的版式“{variant}”（可用：{options}）"))
         else:
-            errors.append(at(table_id, where, f"{year}年度表式登记中没有“{table_id}”（标准表为 公开01表—公开10表；其他表格请写在“其他表”中）"))
+            ids = [t["id"] for t in fs.tables]
+            hint = formsets._hint(str(table_id), ids)
+            errors.append(at(table_id, where, f"表式“{fs.name}”中没有“{table_id}”（{hint}本表式的表为：{'、'.join(ids)}；"
+                                              f"其他表格请写在“其他表”中）"))
         return None
     columns = [dict(c, label=c.get("label", c["name"])) for c in spec["columns"]]
     table = Table(id=spec["id"], title=f.text("标题") or spec["title"], columns=columns, rows=[], shape=spec["shape"],
                   spec=spec, variant=variant, path=table_id.path, line=table_id.line, anchor=spec["anchor"])
     table_common(f, table)
-    label = {"subject": _subject_label, "econ": _subject_label, "two_sided": _two_sided_label}.get(spec["shape"], _plain_label)
+    label = {"subject": _subject_label, "econ": _subject_label, "two_sided": _two_sided_label(spec)}.get(
+        spec["shape"], _plain_label)
     rows_node = f.raw("行", required=True)
-    table.rows = parse_rows(rows_node, columns, where, errors, label)
+    halves = spec.get("halves") or []
+    if halves:
+        printed = [dict(c, name=f"{h['name']}{c['name']}") for h in halves for c in columns]
+        wide = parse_rows(rows_node, printed, where, errors, _halves_label(len(columns)))
+        table.rows = _unfold(wide, len(columns), len(halves))
+    else:
+        table.rows = parse_rows(rows_node, columns, where, errors, label, len(spec.get("code_parts") or []))
     f.done()
     if spec["shape"] in ("subject", "econ"):
         _classify_codes(table, errors)
     return table
+
+
+def _halves_label(n: int):
+    def label(texts, number):
+        codes = [texts[i].strip() for i in range(0, len(texts), n) if texts[i].strip()]
+        return f"第{number}行（{'、'.join(codes)}）" if codes else f"第{number}行"
+    return label
+
+
+def _unfold(wide: list[Row], n: int, halves: int) -> list[Row]:
+    """Two halves printed side by side -> one logical row per half (all-blank
+    halves dropped), the left half's rows first; each keeps its printed row."""
+    out = []
+    for h in range(halves):
+        for number, row in enumerate(wide, 1):
+            cells = row.cells[h * n:(h + 1) * n]
+            if all(c.kind == "blank" for c in cells):
+                continue
+            out.append(Row(cells=cells, line=row.line, path=row.path, anchor=f"{number}-{h + 1}",
+                           printed=number, half=h))
+    return out
 
 
 def _classify_codes(table: Table, errors: list) -> None:
@@ -299,6 +442,7 @@ def load_other_tables(node, where: str, errors: list, prefix: str) -> list[Table
 def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None:
     shown = shown_path(path)
     year = int(YEAR_FILE.match(path.name).group(1))
+    errors_before = len(errors)
     try:
         root = read_yaml(path, shown)
     except ContentError as exc:
@@ -313,18 +457,21 @@ def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None
     if declared_year and declared_year.strip().translate(FULL_WIDTH) != str(year):
         errors.append(at(f.raw("年度"), "年度", f"年度“{declared_year}”与文件名 {path.name} 不一致"))
     dept = DeptYear(slug=slug, year=year, path=shown, name=name, kind=kind, files=[shown])
+    form = _form(f, year, errors)
+    dept.form, dept.form_obj, dept.unit_columns = form.name, form, list(form.unit_columns)
     dept.supervisor = f.text("主管部门")
     dept.region = f.texts("地区")
     dept.consolidated = f.flag("汇总")
     dept.draft = f.flag("草稿")
-    dept.units = _units(f.raw("单位构成"), errors)
+    dept.units = _units(f.raw("单位构成"), errors, form.unit_columns)
     dept.source = _source(f.raw("来源", required=True), errors)
     dept.overview = _overview(f.raw("概况"), errors)
     dept.staff = _staff(f.raw("人员"), errors)
-    _tables(dept, f.raw("决算表"), f.raw("未公开表"), errors, root.key("决算表") if isinstance(root, Map) else None)
+    _tables(dept, f.raw("决算表"), f.raw("未公开表"), errors, root.key("决算表") if isinstance(root, Map) else None, form)
     dept.others = load_other_tables(f.raw("其他表"), "其他表", errors, "x")
     _sangong(dept, f.raw("三公经费"), errors)
     dept.terms = _terms(f.raw("名词解释"), errors)
+    dept.reviewed = _reviews(f.raw("已核实"), errors)
     f.done()
     # The same rules as the survey (scan.py), which reports every file not read here.
     folder = scan.year_folder(path.parent / str(year))
@@ -339,13 +486,33 @@ def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None
         dept.files.append(shown_path(p))
         if ev:
             dept.evaluations.append(ev)
+    if dept.reviewed and len(errors) == errors_before:
+        from .audit import review_errors   # 已核实 entries must each name one finding of the audit
+        errors.extend(review_errors(dept))
     return dept
 
 
-def _units(node, errors) -> list[dict]:
+def _form(f: Fields, year: int, errors: list):
+    """The form set (表式) the file names with ``表式:`` (a 表式 or a 系列), else
+    the default series' version for the year."""
+    name = f.text("表式").strip()
+    form = formsets.form_set_for(year, name) if name else None
+    if name and form is None:
+        sets = formsets.form_sets()
+        options = "、".join(sorted(sets, key=lambda n: (not sets[n].default, sets[n].since, n)))
+        families = "、".join(dict.fromkeys(fs.family for fs in sets.values()))
+        errors.append(at(f.raw("表式"), "表式", f"未知的表式“{name}”（{formsets._hint(name, list(sets))}可用：{options}；"
+                                              f"也可写系列名：{families}）"))
+    return form or formsets.form_set_for(year)
+
+
+def _units(node, errors, names=()) -> list[dict]:
+    """单位构成: the form set's printed columns (全国: 编码、名称、性质; 上海: 序号、单位名称、备注),
+    kept by position as code / name / nature."""
     if node is None:
         return []
-    columns = [dict(name=n, label=n, kind="text", group="") for n in ("编码", "名称", "性质")]
+    names = list(names) or ["编码", "名称", "性质"]
+    columns = [dict(name=n, label=n, kind="text", group="") for n in names]
     return [dict(code=r.cell(0).text, name=r.cell(1).text, nature=r.cell(2).text)
             for r in parse_rows(node, columns, "单位构成", errors)]
 
@@ -386,31 +553,35 @@ def _staff(node, errors) -> dict:
     return staff
 
 
-def _tables(dept: DeptYear, node, missing_node, errors, key=None) -> None:
+def _tables(dept: DeptYear, node, missing_node, errors, key=None, form=None) -> None:
+    form = form if form is not None else formsets.form_set_for(dept.year)
     wants_tables = registry.KINDS.get(dept.kind, {}).get("tables", False)
+    ids = [s["id"] for s in form.tables]
     if node is not None:
         if not isinstance(node, Map):
-            errors.append(at(node, "决算表", "“决算表”应为以表号为键的映射"))
+            errors.append(at(node, "决算表", "“决算表”应为以表号（原表不印表号时为标题）为键的映射"))
         else:
             for table_id, table_node in node.items():
-                table = load_standard_table(table_id, table_node, dept.year, errors)
+                table = load_standard_table(table_id, table_node, dept.year, errors, form)
                 if table:
                     dept.tables.append(table)
     if missing_node is not None:
         mf = Fields(missing_node, "未公开表", errors)
         for key in list(mf.node):
             dept.missing[str(key)] = mf.text(key, required=True)
-            if dept.table(key):
+            if key not in ids:
+                errors.append(at(key, "未公开表", f"表式“{form.name}”中没有“{key}”（本表式的表为：{'、'.join(ids)}）"))
+            elif any(t.id == key for t in dept.tables):
                 errors.append(at(key, "未公开表", f"“{key}”已在“决算表”中录入，不能同时列为未公开"))
         mf.done()
     if wants_tables:
         anchor = key if key is not None else node
-        for spec in registry.table_set(dept.year)["tables"]:
-            if not dept.table(spec["id"]) and spec["id"] not in dept.missing:
+        for spec in form.tables:
+            if not any(t.id == spec["id"] for t in dept.tables) and spec["id"] not in dept.missing:
+                what = spec["id"] if spec["id"] == spec["title"] else f"{spec['id']}（{spec['title']}）"
                 errors.append(ContentError(dept.path, getattr(anchor, "line", 1), getattr(anchor, "col", 1), "决算表",
-                                           f"缺少{spec['id']}（{spec['title']}）；原文确实没有此表时，请在“未公开表”中写明理由"))
-    order = [s["id"] for s in registry.table_set(dept.year)["tables"]]
-    dept.tables.sort(key=lambda t: order.index(t.id) if t.id in order else len(order))
+                                           f"缺少{what}；原文确实没有此表时，请在“未公开表”中写明理由"))
+    dept.tables.sort(key=lambda t: ids.index(t.id) if t.id in ids else len(ids))
 
 
 def _sangong(dept: DeptYear, node, errors) -> None:
@@ -439,6 +610,28 @@ def _sangong(dept: DeptYear, node, errors) -> None:
         dept.sangong[year_key] = items
     dept.sangong_source = f.text("出处")
     f.done()
+
+
+def _reviews(node, errors) -> list[Review]:
+    """``已核实``: a list of {位置, 说明[, 摘录]} naming findings an editor has
+    checked (docs/编写指南.md §9.2). Whether each names a finding is checked
+    against the audit once the department-year is loaded."""
+    if node is None:
+        return []
+    if not isinstance(node, Seq):
+        errors.append(at(node, "已核实", "应为列表，每项含“位置”和“说明”（可加“摘录”）"))
+        return []
+    out = []
+    for item in node:
+        f = Fields(item, "已核实", errors, "已核实的每一项")
+        where = f.text("位置", required=True).strip()
+        note = f.text("说明", required=True).strip()
+        excerpt = f.text("摘录").strip()
+        f.done()
+        if where and note:
+            out.append(Review(where, note, excerpt, getattr(item, "path", ""), getattr(item, "line", 0),
+                              getattr(item, "col", 0)))
+    return out
 
 
 def _terms(node, errors) -> list[tuple[str, str]]:
@@ -605,6 +798,25 @@ def department_folders(content: Path, errors: list, warnings: list | None = None
     return folders, years
 
 
+_CONTENT_FORMS: list = [None]   # the content/forms folder in use, when one is
+
+
+def use_content_forms(content: Path, errors: list) -> None:
+    """Use the package's form sets plus the site's own under ``content/forms/``
+    (back to the package's only when a previous content folder had some).
+    Problems in those files are content errors (``file:line:col``)."""
+    folder = Path(content) / scan.FORMS_DIR
+    if folder.is_dir():
+        try:
+            registry.use_form_sets([folder])
+            _CONTENT_FORMS[0] = folder
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    elif _CONTENT_FORMS[0] is not None:
+        registry.use_form_sets()
+        _CONTENT_FORMS[0] = None
+
+
 def load_content(content: Path, include_drafts: bool = False, warnings: list | None = None
                  ) -> tuple[Site, list[DeptYear]]:
     """Load everything under ``content``; raise ContentErrors listing every
@@ -613,6 +825,7 @@ def load_content(content: Path, include_drafts: bool = False, warnings: list | N
     if not content.is_dir():
         raise ContentErrors([ContentError(str(content), 0, 0, "", "内容目录不存在")])
     site = load_site(content / "site.yaml", errors)
+    use_content_forms(content, errors)
     depts = []
     for slug, paths in department_folders(content, errors, warnings)[0].items():
         for path in paths:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from .amounts import Cell
 from .settings import Settings
@@ -17,6 +18,8 @@ class Row:
     anchor: str = ""      # stable id within the table (科目编码 or row number)
     level: int = 0        # 科目 tree depth: 1 类, 2 款, 3 项; 0 for totals/other rows
     code: str = ""        # 科目编码 / 经济分类编码 when the row has one
+    printed: int = 0      # two-half tables (并排): the printed row number this logical row comes from
+    half: int = 0         # two-half tables: which half (0 = left)
 
     def cell(self, index: int) -> Cell:
         return self.cells[index] if index < len(self.cells) else Cell("", None, "blank")
@@ -108,7 +111,7 @@ class DeptYear:
     draft: bool = False
     units: list[dict] = field(default_factory=list)
     source: dict = field(default_factory=dict)
-    original: "Path | None" = None                    # the original document (原文.pdf …), published as a download
+    original: Path | None = None                    # the original document (原文.pdf …), published as a download
     overview: dict = field(default_factory=dict)      # 职责/机构设置/人员编制 markdown
     staff: dict = field(default_factory=dict)         # 编制数/实有人数 -> Decimal
     tables: list[Table] = field(default_factory=list)
@@ -121,19 +124,57 @@ class DeptYear:
     sections: list[Section] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     files: list[str] = field(default_factory=list)    # every content file this department-year was read from
+    form: str = ""                                    # the 表式 (form set) name its tables are typed in
+    unit_columns: list[str] = field(default_factory=list)  # 单位构成 printed columns of that form set
+
+    form_obj: object = field(default=None, repr=False, compare=False)   # the FormSet itself (not pickled)
+    reviewed: list["Review"] = field(default_factory=list)   # 已核实: findings an editor has checked
+
+    @property
+    def form_set(self):
+        """The chosen form set (formsets.FormSet): the one the loader used,
+        else looked up by :attr:`form` (after unpickling)."""
+        if self.form_obj is not None:
+            return self.form_obj
+        from . import formsets
+        return formsets.form_set_for(self.year, self.form)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("form_obj", None)
+        return state
 
     @property
     def key(self) -> str:
         return f"{self.slug}/{self.year}"
 
     def table(self, table_id: str) -> Table | None:
+        """The table ``table_id``; else the table whose form set says it
+        corresponds to that (national) table (``对应``)."""
         for t in self.tables:
             if t.id == table_id:
+                return t
+        for t in self.tables:
+            if t.spec and t.spec.get("corresponds") == table_id:
                 return t
         return None
 
 
 Site = Settings   # the portal's settings (content/site.yaml), declared in settings.py
+
+
+@dataclass
+class Review:
+    """One entry of a department-year's ``已核实`` block: the finding at
+    ``where`` (its 位置, optionally narrowed by a 摘录 of its message) has been
+    checked by an editor; ``note`` (说明) says why it stands."""
+
+    where: str
+    note: str
+    excerpt: str = ""
+    path: str = ""
+    line: int = 0
+    col: int = 0
 
 
 @dataclass
@@ -153,6 +194,20 @@ class Finding:
     page: str = "dept"    # dept | eval
     rounding: bool = False  # within 0.01 per summed item: a 尾差, not a discrepancy
     qid: str = ""         # DOM id of this finding on the 数据质量 page
+    hint: bool = False    # 提示: forms of different scope disagree (e.g. 自评 vs 决算表); never a 不一致
+    sentence: str = ""    # prose findings: the sentence of the 情况说明 that makes the claim
+    reviewed: bool = False  # 已核实: an editor checked it; listed, but not counted as open
+    review_note: str = ""   # the editor's 说明
+    consequences: list["Finding"] = field(default_factory=list)  # findings this root difference explains
+
+    @property
+    def open(self) -> bool:
+        """Counts as an open 不一致: not a 尾差, not a 提示, not 已核实."""
+        return not self.rounding and not self.hint and not self.reviewed
+
+    def flat(self) -> list["Finding"]:
+        """This finding and every consequence listed under it."""
+        return [self] + [c for x in self.consequences for c in x.flat()]
 
     @property
     def difference(self) -> Decimal | None:
@@ -162,6 +217,8 @@ class Finding:
 
     @property
     def severity(self) -> str:
+        if self.hint:
+            return "提示"
         return "尾差" if self.rounding else "不一致"
 
     def __str__(self) -> str:

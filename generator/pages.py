@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from . import charts, facts, registry
+from . import charts, facts, marks, registry
 from .amounts import BLANK, Cell, fmt_amount
 from .audit import row_dom_id
 from .markup import render_markdown
@@ -87,24 +87,36 @@ def display(cell: Cell) -> str:
     return cell.text
 
 
+def _group_path(column: dict) -> list[str]:
+    """A column's header groups, outermost first (``groups``; else its one ``group``)."""
+    return list(column.get("groups") or ([column["group"]] if column.get("group") else []))
+
+
 def header_rows(columns: list[dict]) -> list[list[dict]]:
-    if not any(c.get("group") for c in columns):
-        return [[dict(label=c.get("label", c["name"]), colspan=1, rowspan=1) for c in columns]]
-    top, bottom = [], []
-    i = 0
-    while i < len(columns):
-        group = columns[i].get("group")
-        if not group:
-            top.append(dict(label=columns[i].get("label", columns[i]["name"]), colspan=1, rowspan=2))
+    """The printed header as rows of cells with colspan/rowspan: one row per
+    level of header groups, then the columns' own labels; a column under
+    fewer groups spans down to the last row. A group is one cell over its
+    adjacent columns (``scope`` colgroup), a column's label ``scope`` col."""
+    paths = [_group_path(c) for c in columns]
+    depth = max((len(p) for p in paths), default=0) + 1
+    rows: list[list[dict]] = [[] for _ in range(depth)]
+    for level in range(depth):
+        i = 0
+        while i < len(columns):
+            path = paths[i]
+            if level < len(path):
+                key = path[: level + 1]
+                j = i
+                while j < len(columns) and paths[j][: level + 1] == key and len(paths[j]) > level:
+                    j += 1
+                rows[level].append(dict(label=path[level], colspan=j - i, rowspan=1, scope="colgroup"))
+                i = j
+                continue
+            if level == len(path):
+                rows[level].append(dict(label=columns[i].get("label", columns[i]["name"]), colspan=1,
+                                        rowspan=depth - level, scope="col"))
             i += 1
-            continue
-        j = i
-        while j < len(columns) and columns[j].get("group") == group:
-            bottom.append(dict(label=columns[j].get("label", columns[j]["name"]), colspan=1, rowspan=1))
-            j += 1
-        top.append(dict(label=group, colspan=j - i, rowspan=1))
-        i = j
-    return [top, bottom]
+    return [r for r in rows if r]
 
 
 def _header_column(table: Table) -> int | None:
@@ -168,17 +180,217 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
         if hits:
             classes.append("has-finding")
         body.append(dict(id=dom, cls=" ".join(c for c in classes if c), cells=cells, findings=hits))
-    return dict(id=anchor, title=table.title, table_id=table.id, unit=table.unit, note=table.note,
+    printed_id = not (table.spec and table.spec["id"] == table.spec["title"])   # a form that prints no 表号: title only
+    return dict(id=anchor, title=table.title, table_id=table.id if printed_id else "", unit=table.unit, note=table.note,
                 remark=table.remark, memo=table.memo, head=header_rows(table.columns), body=body,
                 empty=not table.rows or table.empty, ncols=len(table.columns))
 
 
+# ---------------------------------------------------------------- the reader's rule
+# One rule for every figure a reader sees (cards, tables, comparison, charts,
+# downloads), documented for editors in docs/_draft_reader.md:
+#   数字   the printed number, formatted by its kind (金额 2 位小数, 比率 带 %, 分值, 数量 带单位)
+#   零     a blank cell of a published table (the forms leave zero blank), or an
+#          empty table whose printed 说明 says there is nothing (“没有三公经费……故本表无数据”)
+#   无此项 a dash printed in the cell, shown as “—”
+#   未公开 the table or item was not published at all, written out in words
+UNPUBLISHED = "未公开"
+NONE_MARK = "—"
+COUNT_UNITS = ("辆", "台", "套", "个", "人", "处", "家", "平方米", "㎡")
+
+
+def reading(cell: Cell | None) -> tuple[str, str]:
+    """(state, text) of one figure under the reader's rule."""
+    if cell is None:
+        return "unpublished", UNPUBLISHED
+    if cell.kind == "dash":
+        return "none", NONE_MARK
+    if cell.kind == "blank":
+        return "zero", "0.00"
+    if cell.value is not None:
+        return "number", fmt_amount(cell.value)
+    return "text", cell.text
+
+
+def fmt_rate(value: Decimal | None) -> str:
+    """执行率 and other rates: always with %, two decimals (100% -> 100.00%, 90.38 -> 90.38%)."""
+    return "" if value is None else f"{fmt_amount(value, 2)}%"
+
+
+def fmt_score(value: Decimal | None) -> str:
+    """分值/得分/总分: two decimals (100 -> 100.00, 90.7 -> 90.70)."""
+    return "" if value is None else fmt_amount(value, 2)
+
+
+def fmt_count(value: Decimal | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = f"{value.normalize():,f}" if value == value.to_integral_value() else fmt_amount(value, 0)
+    if value == value.to_integral_value():
+        text = f"{int(value):,}"
+    return f"{text} {unit}".strip()
+
+
+def _row_unit(label: str) -> str:
+    """A row counted in its own unit: “车辆数合计(辆)” -> 辆."""
+    import re
+    m = re.search(r"[（(]\s*(" + "|".join(COUNT_UNITS) + r")\s*[）)]", label)
+    return m.group(1) if m else ""
+
+
+def shown(cell: Cell, kind: str, unit: str = "") -> str:
+    """A figure as the reader sees it in a table: by its column's kind, or in
+    its row's own unit (“车辆数合计(辆)” -> “1 辆”)."""
+    if cell.kind == "dash":
+        return NONE_MARK
+    if cell.value is None:
+        return display(cell)
+    if kind == "rate":
+        return fmt_rate(cell.value)
+    if kind == "score":
+        return fmt_score(cell.value)
+    if unit:
+        return fmt_count(cell.value, unit)
+    if kind == "count":
+        return fmt_count(cell.value)
+    return display(cell)
+
+
+def table_figures(table: Table):
+    """(row, column index, text shown) for every number of a table, as :func:`polish_view` shows it."""
+    kinds = [c.get("kind", "") for c in table.columns]
+    for row, unit in zip(table.rows, row_units(table)):
+        for i, cell in enumerate(row.cells):
+            if cell.value is not None:
+                yield row, i, shown(cell, kinds[i] if i < len(kinds) else "", unit)
+
+
+def row_units(table: Table) -> list[str]:
+    """Each row's own unit: “（一）车辆数合计（辆）” and the numbered rows under it
+    (“1. 主要负责人用车”) are counted in 辆, not in the table's 万元."""
+    import re
+    out, current = [], ""
+    for row in table.rows:
+        label = " ".join(c.text for c in row.cells[:2])
+        unit = _row_unit(label)
+        if unit:
+            current = unit
+        elif not re.match(r"^\s*\d+\s*[.．、]", row.cell(0).text):
+            current = ""
+        out.append(unit or current)
+    return out
+
+
+def polish_view(view: dict, table: Table) -> dict:
+    """The reader's formats on a table view (made by :func:`table_view`): rates
+    with %, scores with two decimals, counted rows with their unit, one dash,
+    the row's name as the fixed column with its code small beneath, empty rows
+    marked so phones can fold them, and a one-line legend."""
+    kinds = [c.get("kind", "") for c in table.columns]
+    labels = [c.get("label", c["name"]) for c in table.columns]
+    head_i = _header_column(table)
+    code_first = head_i == 1 and table.shape in ("subject", "econ")
+    blanks = dashes = 0
+    units = row_units(table)
+    for r, row in enumerate(view["body"]):
+        src = table.rows[r] if r < len(table.rows) else None
+        unit = units[r] if r < len(units) else ""
+        # cells with rowspan 0 are skipped in the view: map view cells back to columns
+        covered = len(row["cells"]) < len(kinds)
+        if row["findings"] and all(f.rounding for f in row["findings"]):
+            row["cls"] = row["cls"].replace("has-finding", "has-rounding")
+        numbers = False
+        offset = len(kinds) - len(row["cells"]) if covered else 0   # merged (covered) cells are the leftmost columns
+        for j, c in enumerate(row["cells"]):
+            i = j + offset
+            cell = src.cells[i] if (src is not None and i < len(src.cells)) else None
+            kind = kinds[i] if i < len(kinds) else ""
+            c["label"] = labels[i] if i < len(labels) else ""
+            if cell is not None and cell.kind == "dash":
+                c["text"] = NONE_MARK
+                dashes += 1
+                continue
+            if cell is not None and cell.kind == "blank" and kind in ("amount", "count"):
+                blanks += 1
+            if cell is None or cell.value is None:
+                continue
+            numbers = numbers or i != head_i
+            if i != head_i:
+                c["text"] = shown(cell, kind, unit)
+        if code_first and len(row["cells"]) > 1 and src is not None:
+            code_cell, name_cell = row["cells"][0], row["cells"][1]
+            name_cell["sub"] = code_cell["text"] if name_cell["text"] else ""
+            if not name_cell["text"]:
+                name_cell["text"] = code_cell["text"]
+            name_cell["th"] = True
+            row["cells"] = row["cells"][1:]
+        if src is not None and not numbers and any(k in ("amount", "count") for k in kinds) and not row["findings"] \
+                and src.level != 1 and src.code != "合计":
+            row["cls"] = (row["cls"] + " empty-row").strip()
+    if code_first:
+        label = "科目名称（编码）" if table.shape == "subject" else "经济分类（编码）"
+        head = [list(h) for h in view["head"]]
+        first = head[0][0]
+        if first.get("colspan", 1) > 1 and len(head) > 1:
+            # “项目” over 科目编码 + 科目名称: one header cell over the folded column
+            span = first["colspan"]
+            head[0][0] = dict(first, label=label, colspan=1, rowspan=2) if span == 2 else dict(first, colspan=span - 1)
+            head[1] = head[1][2:] if span == 2 else head[1][1:]
+        else:
+            head[0] = head[0][1:]
+            head[0][0] = dict(head[0][0], label=label)
+        view["head"] = head
+        view["ncols"] = view["ncols"] - 1
+    view["empty_rows"] = sum(1 for r in view["body"] if "empty-row" in r["cls"])
+    legend = []
+    if blanks:
+        legend.append("空白：原表未填数字，按 0 计")
+    if dashes:
+        legend.append("—：原表以横线标示，无此项")
+    view["legend"] = "；".join(legend)
+    view["sections"] = _section_headers(view, table)
+    return view
+
+
+def _as_cards(view: dict | None) -> dict | None:
+    """绩效 indicators read as one card per indicator on a phone (see site.css)."""
+    if view is not None:
+        view["cards"] = True
+    return view
+
+
+def _section_headers(view: dict, table: Table) -> bool:
+    """A free-form table whose columns are only numbered (第1栏…) carries its
+    real headers as rows: those rows are shown as headers, and the numbered
+    head is kept for screen readers only."""
+    import re
+    names = [c["name"] for c in table.columns[1:]]
+    if not names or not all(re.fullmatch(r"第\d+栏", n) for n in names):
+        return False
+    for r, row in enumerate(view["body"]):
+        src = table.rows[r]
+        texts = [c.text for c in src.cells[1:] if c.text]
+        if texts and all(c.value is None and c.kind == "text" for c in src.cells[1:] if c.text):
+            row["cls"] = (row["cls"] + " subhead").strip()
+            row["cls"] = row["cls"].replace("empty-row", "").strip()
+    if not view.get("unit") or view["unit"] == "万元":
+        view["unit"] = "见各段段首（人、万元、m²）"
+    return True
+
+
 # ---------------------------------------------------------------- department charts
 
+def _nonzero(values) -> int:
+    return sum(1 for v in values if v)
+
+
 def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
+    """The department's charts. A chart that would show a single value (or
+    nothing but zeros) is left out: the tables say it better."""
     out = []
     sg = facts.sangong(dept)
-    items = [i for i in facts.SANGONG_SHOWN[1:]
+    # only the 三公 items: 会议费/培训费 are not 三公 and would dwarf the real bars
+    items = [i for i in facts.SANGONG_CHART_ITEMS
              if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in ("amount", "blank") for y in sg)]
     years = [y for y in registry.SANGONG_YEARS if y in sg]
     if items and years:
@@ -186,18 +398,27 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
                                                          for i in items]) for y in years]
         total = {y: sg[y].get("合计") for y in years}
         parts = []
-        if total.get("决算数") is not None:
-            parts.append(f"“三公”经费决算数合计 {display(total['决算数']) or '0.00'} 万元")
-        if total.get("预算数") is not None:
-            parts.append(f"预算数 {display(total['预算数']) or '0.00'} 万元")
-        if total.get("上年决算数") is not None:
-            parts.append(f"上年决算数 {display(total['上年决算数'])} 万元")
+        for key, label in (("决算数", "“三公”经费决算数合计"), ("预算数", "预算数"), ("上年决算数", "上年决算数")):
+            state, text = reading(total.get(key))
+            if state == "zero":
+                parts.append(f"{label} 0.00 万元（原表空白，按 0 计）")
+            elif state == "number":
+                parts.append(f"{label} {text} 万元")
         summary = "，".join(parts) + "。" if parts else "“三公”经费各项目的预算数与决算数。"
-        out.append(charts.grouped("c-sangong", "“三公”经费预算数与决算数（万元）", summary, items, series))
+        if _nonzero(v for _, vs in series for v in vs) >= 2:
+            out.append(charts.grouped("c-sangong", "“三公”经费预算数与决算数（万元）", summary, items, series))
     if len(trend) >= 2:
         labels = [t[0] for t in trend]
         values = [t[1] for t in trend]
-        summary = "、".join(f"{l} {fmt_amount(v)} 万元" for l, v in trend) + "（“三公”经费决算数合计）。"
+        (l0, v0), (l1, v1) = trend[0], trend[-1]
+        diff = v1 - v0
+        if diff:
+            pct = f"，{charts.share(abs(diff), v0)}" if v0 else ""
+            change = f"{'增加' if diff > 0 else '减少'} {fmt_amount(abs(diff))} 万元{pct}"
+        else:
+            change = "持平"
+        summary = (f"“三公”经费决算数合计从{l0}的 {fmt_amount(v0)} 万元到{l1}的 {fmt_amount(v1)} 万元，{change}。"
+                   + ("各年：" + "、".join(f"{l} {fmt_amount(v)} 万元" for l, v in trend) + "。" if len(trend) > 2 else ""))
         out.append(charts.grouped("c-sangong-trend", "“三公”经费决算数历年变化（万元）", summary, labels,
                                   [("决算数合计", values)], first_column="年度"))
     classes = facts.functional_classes(dept)
@@ -206,8 +427,8 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
         bi, pi = t03.col("基本支出"), t03.col("项目支出")
         rows = [r for r in t03.rows if r.level == 1]
         labels = [f"{r.cell(1).text}（{r.code}）" for r in rows]
-        basic = [r.cell(bi).amount for r in rows]
-        project = [r.cell(pi).amount for r in rows]
+        basic = [facts.in_wan(t03, r.cell(bi).amount) for r in rows]
+        project = [facts.in_wan(t03, r.cell(pi).amount) for r in rows]
         h = facts.headline(dept)
         summary = ""
         if h["spending"] is not None:
@@ -217,11 +438,29 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
         big = charts.largest(labels, [a + b for a, b in zip(basic, project)])
         if big:
             summary += f"支出最多的功能分类是{big[0]}，{fmt_amount(big[1])} 万元。"
-        out.append(charts.grouped("c-structure", "支出结构：按功能分类和基本/项目支出（万元）", summary, labels,
-                                  [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True,
-                                  first_column="功能分类"))
+        if _nonzero(basic + project) >= 2:
+            out.append(charts.grouped("c-structure", "支出结构：按功能分类和基本/项目支出（万元）", summary, labels,
+                                      [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True,
+                                      first_column="功能分类"))
+        # the hierarchy 类 → 款 → 项 as a sorted bar of 项, each with its 类
+        ti = t03.col("本年支出合计")
+        leaves, cls_name = [], ""
+        for r in t03.rows:
+            if r.level == 1:
+                cls_name = r.cell(1).text
+            if r.level == 3 and r.cell(ti).amount:
+                leaves.append((f"{r.cell(1).text}（{cls_name}）", facts.in_wan(t03, r.cell(ti).amount), r.code))
+        leaves.sort(key=lambda x: x[1], reverse=True)
+        if len(leaves) >= 2:
+            total = sum((v for _, v, _ in leaves), Decimal(0))
+            top = leaves[0]
+            summary = (f"共 {len(leaves)} 个支出功能分类“项”，合计 {fmt_amount(total)} 万元；最多的是{top[0]}，"
+                       f"{fmt_amount(top[1])} 万元（{charts.share(top[1], total)}）。")
+            out.append(charts.grouped("c-xiang", "支出按功能分类“项”从多到少（括号内为所属“类”，万元）", summary,
+                                      [l for l, _, _ in leaves], [("本年支出合计", [v for _, v, _ in leaves])],
+                                      horizontal=True, first_column="功能分类项（所属类）"))
     econ = facts.economic_classes(dept)
-    if econ:
+    if len(econ) >= 2:
         labels = [f"{name}（{code}）" for code, name, _ in econ]
         values = [v for _, _, v in econ]
         big = charts.largest(labels, values)
@@ -229,7 +468,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
         out.append(charts.grouped("c-econ", "基本支出按经济分类（万元）", summary, labels, [("决算数", values)],
                                   horizontal=True, first_column="经济分类"))
     income = facts.income_sources(dept)
-    if income:
+    if len(income) >= 2:
         labels = [l for l, _ in income]
         values = [v for _, v in income]
         total = sum(values, Decimal(0))
@@ -247,7 +486,7 @@ def eval_chart(ev: Evaluation) -> dict | None:
         return None
     ni, mi, si = names.index("三级指标"), names.index("分值"), names.index("得分")
     rows = [r for r in t.rows if r.cell(ni).text and (r.cell(mi).value is not None or r.cell(si).value is not None)]
-    if not rows:
+    if len(rows) < 2:   # a single indicator: the table says it
         return None
     labels = charts.unique_labels([r.cell(ni).text for r in rows])
     maxes = [r.cell(mi).value for r in rows]
@@ -274,21 +513,23 @@ def _findings_index(findings: list[Finding]) -> tuple[dict, dict]:
 
 
 def _eval_summary(ev: Evaluation) -> dict:
-    rate = score = None
+    rate = score = rate_value = None
     if ev.funds is not None and ev.funds.columns:
         names = [c["name"] for c in ev.funds.columns]
         ri = next((i for i, n in enumerate(names) if "执行率" in n), None)
         if ri is not None:
-            rate = next((r.cell(ri).text for r in ev.funds.rows if r.cell(ri).value is not None), None)
+            rate = next((fmt_rate(r.cell(ri).value) for r in ev.funds.rows if r.cell(ri).value is not None), None)
+            rate_value = next((r.cell(ri).value for r in ev.funds.rows if r.cell(ri).value is not None), None)
     if ev.total_score is not None and ev.total_score.value is not None:
-        score = ev.total_score.text
+        score = fmt_score(ev.total_score.value)
     indicators = 0
     if ev.indicators is not None and ev.indicators.columns:
         names = [c["name"] for c in ev.indicators.columns]
         if "三级指标" in names:
             ni = names.index("三级指标")
             indicators = sum(1 for r in ev.indicators.rows if r.cell(ni).text)
-    return dict(rate=rate, score=score, score_value=ev.total_score.value if ev.total_score else None,
+    return dict(rate=rate, rate_value=rate_value, score=score, score_max=fmt_score(ev.total_max.value) if ev.total_max else "",
+                score_value=ev.total_score.value if ev.total_score else None,
                 indicators=indicators, grade=ev.grade)
 
 
@@ -299,14 +540,15 @@ def sangong_rows(dept: DeptYear) -> list[dict]:
         cells = {y: sg.get(y, {}).get(item) for y in registry.SANGONG_YEARS}
         if all(c is None for c in cells.values()):
             continue
-        rows.append(dict(item=item, **{y: (display(c) if c is not None else "—") for y, c in cells.items()},
+        rows.append(dict(item=item, extra=item not in facts.SANGONG_CHART_ITEMS and item != "合计",
+                         **{y: reading(c)[1] for y, c in cells.items()},
                          change=_change(cells["决算数"], cells["上年决算数"])))
     return rows
 
 
 def _change(now: Cell | None, before: Cell | None) -> str:
     if now is None or before is None or before.value is None:
-        return "—"
+        return "无法比较" if now is not None else UNPUBLISHED
     diff = now.amount - before.value
     pct = f"，{charts.share(abs(diff), before.value)}" if before.value else ""
     return f"{'增加' if diff > 0 else '减少' if diff < 0 else '持平'} {fmt_amount(abs(diff))}{pct}" if diff else "持平"
@@ -318,11 +560,16 @@ def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
     processes and to cache."""
     for n, f in enumerate(findings, 1):
         f.qid = f"q-{dept.slug}-{dept.year}-{n}"
+        for c in f.flat()[1:]:
+            c.qid = f.qid   # a consequence is listed under its root (one root cause, one finding)
     h = Record(facts.headline(dept))
     evals = [Record(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
     tables = [(t.id, t.title, f"{dept_url(dept)}#{t.anchor}") for t in dept.tables + dept.others if t.title]
+    share = charts.share(h["project"], h["spending"]) if h["project"] is not None and h["spending"] else ""
     return Record(dept=light_department(dept), url=dept_url(dept), h=h, fmt=Record(_fmt_facts(h)), sg=Record(_sangong_cells(dept)),
-                  findings=len(findings), real=sum(1 for f in findings if not f.rounding), evals=evals,
+                  project_share=share,
+                  findings=len(findings), real=sum(1 for f in findings if f.open),   # 已核实/提示 are not open
+                  rounding=sum(1 for f in findings if f.rounding), evals=evals,
                   tables=tables, pub_date=pub_date(dept.source.get("date", "")),
                   original=original_url(dept) if dept.original else "")
 
@@ -358,14 +605,18 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
                common: dict) -> list[Page]:
     """The department-year page and one page per evaluation."""
     pages = []
-    dept_rows, eval_rows = _findings_index(findings)
+    flat = [x for f in findings for x in f.flat()]
+    dept_rows, eval_rows = _findings_index([x for x in flat if not x.hint and not x.reviewed])
     trend = _trend(dept, same_slug)
-    tables = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{table_file(t)}.csv") for t in dept.tables]
-    others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
+    tables = [dict(view=polish_view(table_view(t, dept_rows, t.anchor), t), csv=f"data/{table_file(t)}.csv")
+              for t in dept.tables]
+    others = [dict(view=polish_view(table_view(t, dept_rows, t.anchor), t), csv=f"data/{t.anchor}.csv") for t in dept.others]
     dept_charts_ = dept_charts(dept, trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,
                    missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
-                   sections=[dict(title=s.title, id=f"qksm-{s.anchor}", html=render_markdown(s.markdown)) for s in dept.sections],
+                   sections=[dict(title=s.title, id=f"qksm-{s.anchor}", html=marks.mark_sentences(
+                       render_markdown(s.markdown), [x for x in flat if x.sentence and x.anchor == f"qksm-{s.anchor}"],
+                       root_of(dept_url(dept)) + "quality.html")) for s in dept.sections],
                    overview={k: render_markdown(v) for k, v in dept.overview.items()},
                    terms=dept.terms, sangong=sangong_rows(dept), sangong_source=dept.sangong_source,
                    charts=dept_charts_, findings=findings,
@@ -383,17 +634,17 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
         chart = eval_chart(ev)
 
         def view(t, a, merge=(), idx=idx):
-            return table_view(t, idx, a, merge) if t is not None and t.columns else None
+            return polish_view(table_view(t, idx, a, merge), t) if t is not None and t.columns else None
         ctx = dict(common, dept=dept, ev=ev, info=info_by_slug[ev.slug],
                    funds=view(ev.funds, "funds"), goals=view(ev.goals, "goals"),
-                   indicators=view(ev.indicators, "ind", ("一级指标", "二级指标")),
+                   indicators=_as_cards(view(ev.indicators, "ind", ("一级指标", "二级指标"))),
                    others=[view(t, t.anchor) for t in ev.others], body=render_markdown(ev.body),
                    charts=[chart] if chart else [], total_findings=idx.get("total", []),
                    findings=[f for f in findings if f.page == "eval" and f.table == ev.slug])
         pages.append(Page(eval_url(dept, ev), "eval.html", ctx, dept=dept.key, charts=bool(chart),
                           title=f"{ev.name}（{ev.kind}）— {dept.name} {dept.year}",
                           description=f"{dept.name}{dept.year}年度{ev.kind}：{ev.name}"
-                                      + (f"，总分得分 {ev.total_score.text}" if ev.total_score and ev.total_score.value is not None else "") + "。",
+                                      + (f"，总分得分 {fmt_score(ev.total_score.value)}" if ev.total_score and ev.total_score.value is not None else "") + "。",
                           **meta))
     return pages
 
@@ -433,13 +684,24 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
         pages.append(Page("compare.html", "compare.html", dict(common, year="", rows=[], charts=[], year_links=[],
                                                                 sangong_items=facts.SANGONG_COMPARED),
                           title="部门比较", description="暂无已发布的部门。", column="部门比较", **column))
-    groups = [dict(dept=s["dept"], url=s["url"], findings=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key]])
+    # per department: 不一致 (open, then 已核实), then 提示, then 尾差 (issue 14)
+    order = lambda f: (f.hint, f.reviewed)   # noqa: E731
+    groups = [dict(dept=s["dept"], url=s["url"],
+                   real=[_finding_view(f, s["dept"]) for f in sorted((f for f in findings[s["dept"].key] if not f.rounding), key=order)],
+                   rounding=[_finding_view(f, s["dept"]) for f in findings[s["dept"].key] if f.rounding],
+                   open=sum(1 for f in findings[s["dept"].key] if f.open),
+                   hints=sum(1 for f in findings[s["dept"].key] if f.hint),
+                   reviewed=sum(1 for f in findings[s["dept"].key] if f.reviewed and not f.hint and not f.rounding))
               for s in summaries]
+    groups.sort(key=lambda g: -g["open"])   # stable: departments with open 不一致 first
     all_f = [f for s in summaries for f in findings[s["dept"].key]]
-    pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=len(all_f),
-                                                           real=sum(1 for f in all_f if not f.rounding)),
+    n_open, n_rounding = sum(1 for f in all_f if f.open), sum(1 for f in all_f if f.rounding)
+    pages.append(Page("quality.html", "quality.html", dict(common, groups=groups, total=n_open + n_rounding, real=n_open,
+                                                           hints=sum(1 for f in all_f if f.hint),
+                                                           reviewed=sum(1 for f in all_f if f.reviewed and not f.hint and not f.rounding)),
                       title="数据质量：勾稽检查结果",
-                      description=f"对已公开决算数据的勾稽检查：共 {len(all_f)} 处差异。", column="数据质量", **column))
+                      description=f"对已公开决算数据的勾稽检查：{n_open} 处数字不一致，"
+                                  f"另有 {n_rounding} 处四舍五入尾差。", column="数据质量", **column))
     pages.append(Page("search.html", "search.html", dict(common), title="搜索",
                       description="全文搜索各部门的决算表、“三公”经费、绩效评价、情况说明和名词解释。", column="搜索", **column))
     pages.append(Page("sitemap.html", "sitemap.html", dict(common, by_year=[(y, by_year[y]) for y in years]), title="网站地图",
@@ -473,7 +735,8 @@ def _trend(dept: DeptYear, same: list[DeptYear]) -> list[tuple[str, Decimal]]:
 
 def _fmt_facts(h: dict) -> dict:
     counts = ("staff", "staff_actual")
-    return {k: (fmt_amount(v, 0 if k in counts else 2) if isinstance(v, Decimal) else "—") for k, v in h.items()}
+    return {k: ((f"{int(v):,}" if k in counts and v == v.to_integral_value() else fmt_amount(v, 0 if k in counts else 2))
+                if isinstance(v, Decimal) else UNPUBLISHED) for k, v in h.items()}
 
 
 def _finding_view(f: Finding, dept: DeptYear) -> dict:
@@ -481,7 +744,10 @@ def _finding_view(f: Finding, dept: DeptYear) -> dict:
         url = f"{dept_dir(dept)}/{f.table}.html#{f.anchor}"
     else:
         url = f"{dept_url(dept)}#{f.anchor}"
-    return dict(f=f, url=url, diff=fmt_amount(f.difference) if f.difference is not None else "")
+    return dict(f=f, url=url, diff=fmt_amount(f.difference) if f.difference is not None else "",
+                cls=("hint" if f.hint else "rounding" if f.rounding else "real") + (" reviewed" if f.reviewed else ""),
+                badge=f.severity + ("（已核实）" if f.reviewed else ""), note=f.review_note,
+                consequences=[_finding_view(c, dept) for c in f.consequences])   # listed under their root
 
 
 CHART_MAX_BARS = 40   # beyond this a bar chart is unreadable; the tables hold every department
@@ -494,40 +760,64 @@ def _top(rows: list[dict], key) -> tuple[list[dict], str]:
     return kept, f"（共 {len(rows)} 项，图中显示数额最大的 {CHART_MAX_BARS} 项，全部数字见上方表格。）"
 
 
+def _left_out(rows: list[dict], kept: list[dict], reason) -> str:
+    """“未列入：某部门（原因）”: every department missing from a chart, named."""
+    ids = {id(r) for r in kept}
+    missing = [f"{r['dept'].name}（{reason(r)}）" for r in rows if id(r) not in ids]
+    return ("未列入本图：" + "；".join(missing) + "。") if missing else ""
+
+
+def _no_tables(r: dict) -> str:
+    published = any(str(t[0]).startswith("公开") for t in r["tables"])
+    return "决算表中没有此项数字" if published else "未公开决算表，只有绩效评价材料"
+
+
 def compare_charts(rows: list[dict]) -> list[dict]:
     out = []
-    with_tables, note = _top([r for r in rows if r["h"]["spending"] is not None], lambda r: r["h"]["spending"])
-    if with_tables:
+    with_spending = [r for r in rows if r["h"]["spending"] is not None]
+    with_tables, note = _top(with_spending, lambda r: r["h"]["spending"])
+    if len(with_tables) >= 2:
         labels = [r["dept"].name for r in with_tables]
         basic = [r["h"]["basic"] for r in with_tables]
         project = [r["h"]["project"] for r in with_tables]
         big = charts.largest(labels, [r["h"]["spending"] for r in with_tables])
-        summary = (f"本年支出最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note
+        summary = (f"本年支出最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note \
+            + _left_out(rows, with_spending, _no_tables)
         out.append(charts.grouped("c-cmp-spending", "各部门本年支出：基本支出与项目支出（万元）", summary, labels,
                                   [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True, first_column="部门"))
-    sg_rows, note = _top([r for r in rows if r["h"]["sangong_actual"] is not None or r["h"]["sangong_budget"] is not None],
-                         lambda r: r["h"]["sangong_actual"])
-    if sg_rows:
+    with_sg = [r for r in rows if r["h"]["sangong_actual"] is not None or r["h"]["sangong_budget"] is not None]
+    sg_rows, note = _top(with_sg, lambda r: r["h"]["sangong_actual"])
+    if len(sg_rows) >= 2:
         labels = [r["dept"].name for r in sg_rows]
         series = [("预算数", [r["h"]["sangong_budget"] for r in sg_rows]), ("决算数", [r["h"]["sangong_actual"] for r in sg_rows])]
         if any(r["h"]["sangong_prior"] is not None for r in sg_rows):
             series.append(("上年决算数", [r["h"]["sangong_prior"] for r in sg_rows]))
         big = charts.largest(labels, series[1][1])
-        summary = (f"“三公”经费决算数最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note
+        summary = (f"“三公”经费决算数最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note \
+            + _left_out(rows, with_sg, lambda r: "未公开“三公”经费数字")
         out.append(charts.grouped("c-cmp-sangong", "各部门“三公”经费（万元）", summary, labels, series, horizontal=True,
                                   first_column="部门"))
-    score_rows = [(r["dept"].name, e) for r in rows for e in r["evals"] if e["score_value"] is not None]
-    note = ""
-    if len(score_rows) > CHART_MAX_BARS:   # the lowest scores are the ones worth a look
-        note = f"（共 {len(score_rows)} 项，图中显示得分最低的 {CHART_MAX_BARS} 项，全部得分见上方表格。）"
-        score_rows = sorted(score_rows, key=lambda p: p[1]["score_value"])[:CHART_MAX_BARS]
-    if score_rows:
-        labels = [f"{name}：{e['ev'].name}" for name, e in score_rows]
-        values = [e["score_value"] for _, e in score_rows]
-        low = min(score_rows, key=lambda p: p[1]["score_value"])
-        summary = f"最低的是{low[0]}的“{low[1]['ev'].name}”，{low[1]['score']} 分。" + note
-        out.append(charts.grouped("c-cmp-scores", "绩效自评总分", summary, labels, [("总分得分", values)], unit="分",
-                                  horizontal=True, first_column="评价"))
+    points, left = [], []
+    for r in rows:
+        for e in r["evals"]:
+            name = f"{r['dept'].name}：{e['ev'].name}"
+            if e["score_value"] is None and e["rate_value"] is None:
+                left.append(f"{name}（原表未列示执行率和总分）")
+            elif e["score_value"] is None:
+                left.append(f"{name}（原表未列示总分）")
+            elif e["rate_value"] is None:
+                left.append(f"{name}（原表未列示执行率）")
+            else:
+                points.append((name, e["rate_value"], e["score_value"]))
+    if len(points) >= 2:
+        low = min(points, key=lambda p: p[2])
+        slow = min(points, key=lambda p: p[1])
+        full = sum(1 for _, x, _ in points if x >= 100)
+        summary = (f"共 {len(points)} 项绩效自评：{full} 项执行率达到 100%；总分最低的是{low[0]}（{fmt_score(low[2])} 分，"
+                   f"执行率 {fmt_rate(low[1])}）；执行率最低的是{slow[0]}（{fmt_rate(slow[1])}，总分 {fmt_score(slow[2])} 分）。"
+                   + ("未列入本图：" + "；".join(left) + "。" if left else ""))
+        out.append(charts.scatter("c-cmp-scores", "绩效自评：执行率与总分（每点一项评价）", summary, points,
+                                  "执行率", "总分（分）", fmt_rate, fmt_score))
     return out
 
 
@@ -537,8 +827,8 @@ def _sangong_cells(dept: DeptYear) -> dict[str, str]:
     out = {}
     for item in facts.SANGONG_COMPARED:
         actual, budget = sg.get("决算数", {}).get(item), sg.get("预算数", {}).get(item)
-        text = display(actual) or ("0.00" if actual is not None and actual.kind == "blank" else "—") if actual is not None else "—"
-        if budget is not None and (budget.value is not None or budget.kind == "blank"):
-            text += f"（{display(budget) or '0.00'}）"
+        text = reading(actual)[1]
+        if actual is not None and budget is not None and budget.kind in ("amount", "blank"):
+            text += f"（{reading(budget)[1]}）"
         out[item] = text
     return out

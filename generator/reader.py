@@ -20,6 +20,7 @@ import yaml
 
 from .errors import ContentError
 
+_Loader: type
 try:  # libyaml is bundled in PyYAML's wheels; fall back to pure Python.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -59,6 +60,9 @@ class Text(str):
     """A scalar exactly as written, with its position (1-based line and column)."""
 
     __slots__ = ("path", "line", "col")
+    path: str
+    line: int
+    col: int
 
     def __new__(cls, value: str, path: str = "", line: int = 0, col: int = 0):
         obj = super().__new__(cls, value)
@@ -139,12 +143,27 @@ def decode(raw: bytes, shown: str) -> str:
         raise ContentError(shown, line, 0, "", f"文件不是 UTF-8 编码{hint}") from None
 
 
+_BLOCK_START = re.compile(r"(^|:|-)\s*[|>][-+0-9]*\s*(#.*)?$")
+PASTE_HINT = ("从 Excel/WPS 复制的表格请粘贴在“行: |”下面：先写“行: |”，下一行起每行缩进空格后粘贴一行，"
+              "栏之间的 Tab 保留即可（见 docs/编写指南.md 第 7 节）")
+
+
 def _check_tabs(text: str, shown: str) -> None:
+    """Tabs may not indent YAML; inside a block scalar (a table pasted under
+    ``行: |``) a Tab after the spaces is content (a cell separator)."""
+    block = None    # indentation of the line that opened a block scalar
     for number, line in enumerate(text.split("\n"), 1):
         stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if block is not None:
+            if not stripped.strip() or indent > block:
+                continue
+            block = None
         if stripped.startswith("\t"):
-            col = len(line) - len(stripped) + 1
-            raise ContentError(shown, number, col, "", "缩进中有 Tab 字符，YAML 只能用空格缩进")
+            col = indent + 1
+            raise ContentError(shown, number, col, "", f"缩进中有 Tab 字符，YAML 只能用空格缩进；{PASTE_HINT}")
+        if _BLOCK_START.search(stripped.split(" #")[0].rstrip() if " #" in stripped else stripped.rstrip()):
+            block = indent
 
 
 _YAML_PROBLEMS = {
@@ -160,7 +179,7 @@ _YAML_PROBLEMS = {
     "expected <block end>, but found": "缩进不一致",
     "while scanning a quoted scalar": "引号未闭合",
     "while scanning a simple key": "键后面缺少半角冒号“:”",
-    "found a tab character": "缩进或该处有 Tab 字符，YAML 只能用空格",
+    "found a tab character": "缩进或该处有 Tab 字符，YAML 只能用空格；从 Excel/WPS 复制的表格请粘贴在“行: |”下面，栏之间的 Tab 保留即可",
 }
 
 
@@ -191,7 +210,8 @@ def parse_yaml(text: str, shown: str):
         node = yaml.compose(text, Loader=_Loader)
     except yaml.composer.ComposerError as exc:
         if "expected a single document" in str(exc.context):
-            raise ContentError(shown, exc.problem_mark.line + 1, 1, "", "一个文件只能有一个 YAML 文档（去掉多余的“---”）") from None
+            line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+            raise ContentError(shown, line, 1, "", "一个文件只能有一个 YAML 文档（去掉多余的“---”）") from None
         raise _yaml_error(exc, shown) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, shown) from None

@@ -75,6 +75,13 @@ def column_titles(columns: list[dict], sep: str = "-") -> list[str]:
             else c.get("label", c["name"]) for c in columns]
 
 
+def form_set(year: int, name: str = ""):
+    """The form set (formsets.FormSet) a department-year uses: ``name`` (a
+    表式 or a 系列) or the default series' version for ``year``; None for an
+    unknown name. A loaded DeptYear carries its own (``dept.form_set``)."""
+    return formsets.form_set_for(year, name)
+
+
 def table_set(year: int) -> dict:
     usable = [y for y in TABLE_SETS if y <= year]
     return TABLE_SETS[max(usable) if usable else min(TABLE_SETS)]

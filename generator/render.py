@@ -26,7 +26,8 @@ from .model import DeptYear, Finding, Site, Table
 from .pages import Page, table_file, dept_dir, original_url, root_of
 
 PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
+# installed: inside the package (pyproject maps templates/ there); source tree: templates/ beside it
+TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 STATIC = PACKAGE / "static"
 FRAGMENTS = ".fragments"  # per-department pieces of data/all-tables.csv, removed before publishing
 
@@ -55,11 +56,23 @@ def _json_default(value):
 
 @lru_cache(maxsize=4)
 def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True, extensions=["jinja2.ext.do"],
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = _script_json
     env.filters["table_rows"] = table_rows_html
+    env.filters["sentence"] = sentence
     return env
+
+
+def sentence(text: str, prefix: str = "") -> str:
+    """A note as one sentence: no doubled full stop (“……相同”。。 -> 。), ending with
+    one, without a repeated lead-in (说明：说明：)."""
+    t = str(text or "").strip()
+    if prefix and t.startswith(prefix):
+        t = t[len(prefix):].lstrip()
+    t = re.sub(r"。+", "。", t)
+    t = re.sub(r"。([”」』])。", r"。\1", t)
+    return t if not t or t[-1] in "。！？”」』）)" else t + "。"
 
 
 def table_rows_html(t: dict, quality_url: str = "") -> Markup:
@@ -68,27 +81,44 @@ def table_rows_html(t: dict, quality_url: str = "") -> Markup:
     whole build several times faster. Every text is escaped."""
     out = []
     q = _esc(str(quality_url))
+    cards = t.get("cards", False)
     for r in t["body"]:
-        marks = "".join(
-            f' <a class="finding-mark{" rounding" if f.rounding else ""}" href="{q}#{_esc(f.qid)}" title="{_esc(f.message)}">'
-            f'{_esc(f.severity)}<span class="visually-hidden">：{_esc(f.where)} {_esc(f.message)}</span></a>'
-            for f in r["findings"]) if r["findings"] else ""
+        marks = _row_marks(r["findings"], q) if r["findings"] else ""
+        subhead = "subhead" in r["cls"]
         cells = []
         for c in r["cells"]:
             text = c["text"]
             span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
-            if c["th"] and (text or marks):
+            sub = f'<span class="code">{_esc(c["sub"])}</span>' if c.get("sub") else ""
+            if subhead and text:
+                cells.append(f'<th scope="col" class="subhead"{span}>{_esc(text)}</th>')
+            elif c["th"] and (text or marks):
                 cls = f' class="{c["cls"]}"' if c["cls"] else ""
-                cells.append(f'<th scope="row"{cls}{span}>{_esc(text)}{marks}</th>')
+                cells.append(f'<th scope="row"{cls}{span}><span class="name">{_esc(text)}</span>{sub}{marks}</th>')
             else:
                 n = len(text)
                 cls = c["cls"] or ("long" if n > 8 else "short" if n else "")
-                cells.append(f'<td class="{cls}"{span}>{_esc(text)}</td>' if cls else f"<td{span}>{_esc(text)}</td>")
+                label = f' data-label="{_esc(c["label"])}"' if cards and c.get("label") else ""
+                cells.append(f'<td class="{cls}"{span}{label}>{_esc(text)}</td>' if cls else f"<td{span}{label}>{_esc(text)}</td>")
         row_cls = f' class="{r["cls"]}"' if r["cls"] else ""
         out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{"".join(cells)}</tr>')
     if not t["body"]:
         out.append(f'<tr><td colspan="{t["ncols"]}" class="empty-note">（本表无数据行）</td></tr>')
     return Markup("\n".join(out))
+
+
+def _row_marks(findings, q: str) -> str:
+    """One mark per row: “不一致” (prominent) when any finding of the row is a
+    real discrepancy, else one neutral “尾差” — never “尾差 尾差”."""
+    real = [f for f in findings if not f.rounding]
+    shown = real or findings
+    first = shown[0]
+    label = "不一致" if real else "尾差"
+    more = f"等 {len(shown)} 处" if len(shown) > 1 else ""
+    text = "；".join(f"{f.where} {f.message}" for f in shown)
+    cls = "finding-mark" if real else "finding-mark rounding"
+    return (f' <a class="{cls}" href="{q}#{_esc(first.qid)}">{label}'
+            f'<span class="visually-hidden">{_esc(more)}：{_esc(text)}</span></a>')
 
 
 def asset_versions() -> dict[str, str]:
@@ -192,12 +222,16 @@ def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
     h = facts.headline(dept)
     return dict(
         department=dept.name, year=dept.year, kind=dept.kind, supervisor=dept.supervisor, region=dept.region,
-        consolidated=dept.consolidated, units=dept.units, source=dept.source,
+        consolidated=dept.consolidated, units=dept.units,
+        # the original named by title, publisher and date; the editors' 备注 and file name are not published
+        source={k: v for k, v in dept.source.items() if k not in ("notes", "file")},
         overview=dept.overview, staff={k: fmt_plain(v) for k, v in dept.staff.items()},
         headline={k: (fmt_plain(v) if isinstance(v, Decimal) else v) for k, v in h.items()},
         tables=[table_json(t) for t in dept.tables], missing_tables=dept.missing,
         other_tables=[table_json(t) for t in dept.others],
-        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else c.text) for i, c in items.items()}
+        # the reader's rule (docs/_draft_reader.md): a blank cell is zero, a dash stays “无此项” as printed
+        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else "0" if c.kind == "blank" else c.text)
+                     for i, c in items.items()}
                  for y, items in facts.sangong(dept).items()},
         terms=[dict(term=t, explanation=e) for t, e in dept.terms],
         sections=[dict(title=s.title, markdown=s.markdown) for s in dept.sections],
@@ -209,7 +243,7 @@ def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
                           others=[table_json(t) for t in ev.others],
                           total={"分值": ev.total_max.text if ev.total_max else None,
                                  "得分": ev.total_score.text if ev.total_score else None},
-                          grade=ev.grade, body=ev.body, notes=ev.memo) for ev in dept.evaluations],
+                          grade=ev.grade, body=ev.body) for ev in dept.evaluations],
         findings=[finding_json(f) for f in findings],
     )
 

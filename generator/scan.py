@@ -40,6 +40,7 @@ EVAL_RULE = "绩效文件名只能用英文字母、数字、“-”和“_”�
 NARRATIVE = "情况说明.md"
 ORIGINAL = re.compile(r"^原文\.(pdf|ofd|docx?|xlsx?|wps|et)$", re.I)   # the published original, offered for download
 EVAL_DIR = "绩效"
+FORMS_DIR = "forms"     # content/forms/*.yaml: this site's own form sets (表式), read by the build
 
 # Names the generator itself writes inside a department-year folder of the
 # site (pages.dept_url -> index.html, render.write_downloads -> data.json and
@@ -50,7 +51,7 @@ RESERVED_EVAL_NAMES = frozenset({"index", "data", "yuanwen"})   # yuanwen/: page
 # Names the generator writes at the site root (render.copy_static -> static/,
 # render.write_bundle -> data/, search -> pagefind/): no department folder
 # may take them.
-RESERVED_SLUGS = frozenset({"static", "data", "pagefind"})
+RESERVED_SLUGS = frozenset({"static", "data", "pagefind", FORMS_DIR})
 
 # Ignored without being opened: system files (macOS, Windows), editor backups
 # and lock files, version-control folders. One list, documented in
@@ -104,6 +105,7 @@ class Survey:
         self.content = Path(content)
         self.root = os.path.realpath(self.content)
         self.departments: dict[str, list[str]] = {}
+        self.forms: list[str] = []      # content/forms/*.yaml
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
 
@@ -169,6 +171,9 @@ class Survey:
             kind = self.kind(entry)
             if kind in ("ignored", "link", "special"):
                 continue
+            if kind == "dir" and entry.name == FORMS_DIR:
+                self.forms_folder(entry)
+                continue
             if kind == "dir":
                 self.department(entry)
                 continue
@@ -185,6 +190,23 @@ class Survey:
             else:
                 self.warn(entry.path, NOT_CONTENT)
         return self
+
+    def forms_folder(self, folder: os.DirEntry) -> None:
+        """``content/forms/``: the site's own form sets (表式), one ``*.yaml``
+        each, read and checked by the build (formsets.py)."""
+        for entry in self.entries(folder.path):
+            kind = self.kind(entry)
+            if kind in ("ignored", "link", "special"):
+                continue
+            if kind == "dir":
+                self.stray(entry, "content/forms/ 中只读取表式文件（*.yaml），不读取子文件夹")
+            elif entry.name.endswith(".yaml"):
+                self.forms.append(entry.path)
+            elif _YAMLISH.search(entry.name):
+                stem = entry.name.rsplit(".", 1)[0]
+                self.error(entry.path, f"表式文件的扩展名应为小写 .yaml；请把“{entry.name}”改名为“{stem}.yaml”，否则不会被读取")
+            else:
+                self.warn(entry.path, NOT_CONTENT)
 
     def department(self, folder: os.DirEntry) -> None:
         """``content/<部门>/``. A folder with nothing that looks like content
@@ -221,8 +243,8 @@ class Survey:
                 else:
                     self.stray(entry, "此文件不在可读取的位置，不会被读取")
                 continue
-            if _YAMLISH.search(name) and _YEARISH.match(name):
-                year = _YEARISH.match(name).group(0).strip().translate(_FULL_DIGITS)
+            if _YAMLISH.search(name) and (yearish := _YEARISH.match(name)):
+                year = yearish.group(0).strip().translate(_FULL_DIGITS)
                 self.error(entry.path, f"年度主文件应命名为“{year}.yaml”（4 位半角数字年份，扩展名为小写 .yaml）；"
                                        f"请把“{name}”改名，否则不会被读取")
             elif _YAMLISH.search(name):
@@ -286,8 +308,8 @@ class Survey:
                                            f"{'、'.join(sorted(RESERVED_EVAL_NAMES))}），请换一个名称，例如“01-{stem}-pj.yaml”")
                 else:
                     evals.append(entry.path)
-            elif _YAMLISH.search(name):
-                base = name[: _YAMLISH.search(name).start()]
+            elif yamlish := _YAMLISH.search(name):
+                base = name[: yamlish.start()]
                 if EVAL_FILE.match(f"{base}.yaml") and base.lower() not in RESERVED_EVAL_NAMES:
                     self.error(entry.path, f"绩效文件的扩展名应为小写 .yaml；请把“{name}”改名为“{base}.yaml”，否则不会被读取")
                 else:

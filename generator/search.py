@@ -24,17 +24,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from html.parser import HTMLParser
 from pathlib import Path
 
-from .build import link_or_copy as _link_or_copy
-from .errors import ContentError, ContentErrors
+from .errors import EnvironmentProblem
+from .fsutil import link_or_copy as _link_or_copy
+
+log = logging.getLogger("portal.search")   # the CLI prints its warnings on stderr
 
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -56,15 +57,6 @@ EXCLUDE_SELECTORS = [
     ".chart-figure",
 ]
 
-# Elements Pagefind never indexes (its fossick/parser.rs REMOVE_SELECTORS).
-_REMOVED_TAGS = {"head", "style", "script", "noscript", "label", "form", "svg", "footer", "nav",
-                 "iframe", "template"}
-# Pagefind's INLINE_SELECTORS: text in these runs on with its neighbours.
-_INLINE_TAGS = {"a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "dfn", "em",
-                "i", "img", "input", "kbd", "label", "map", "object", "output", "q", "samp", "script",
-                "select", "small", "span", "strong", "sub", "sup", "textarea", "time", "tt", "var", "mark"}
-_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-              "track", "wbr"}
 
 
 def pagefind_command() -> list[str] | None:
@@ -112,7 +104,7 @@ def pagefind_args(site_dir: Path) -> list[str]:
     return args
 
 
-def index_site(site_dir: Path) -> dict:
+def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
     """Write the Pagefind bundle into ``site_dir/pagefind``; returns how many
     index parts were built and how many reused.
 
@@ -126,15 +118,15 @@ def index_site(site_dir: Path) -> dict:
     site_dir = Path(site_dir)
     cmd = pagefind_command()
     if cmd is None:
-        raise ContentErrors([ContentError("", 0, 0, "", "未安装全文检索工具 Pagefind（make tools，或 pip install 'pagefind[extended]'），或使用 --no-search")])
+        raise EnvironmentProblem("未安装全文检索工具 Pagefind（运行 make tools，或 pip install 'pagefind[extended]'），或加 --no-search 不建检索索引")
     version = pagefind_version(cmd)
     if version.startswith("1.5.") or version.startswith("1.4."):
-        print(f"注意：Pagefind {version} 的中文分词在建索引和查询时不一致，部分词语会搜不到；"
-              "请运行 make tools 安装 Pagefind 1.6。", file=sys.stderr)
+        log.warning("注意：Pagefind %s 的中文分词在建索引和查询时不一致，部分词语会搜不到；"
+                    "请运行 make tools 安装 Pagefind 1.6。", version)
     bundle = site_dir / BUNDLE_DIR
     shards = plan_shards(site_dir)
     outputs = [bundle] + [bundle / f"shard-{n}" for n in range(1, len(shards))]
-    cache = _cache_dir()
+    cache = _cache_dir(cache_root)
     stamps = [_stamp(site_dir, pages, cmd, version) if cache else "" for pages in shards]
     todo = []
     bundle.mkdir(exist_ok=True)
@@ -151,7 +143,7 @@ def index_site(site_dir: Path) -> dict:
     (bundle / SHARDS_FILE).write_text(  # the search page reads it
         json.dumps([f"shard-{n}/" for n in range(1, len(shards))]), encoding="utf-8")
     if not (bundle / "pagefind.js").exists():
-        raise ContentErrors([ContentError("", 0, 0, "", "Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）")])
+        raise EnvironmentProblem("Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）；网站未更新")
     if cache:
         for n in todo:
             _remember(outputs[n], cache, stamps[n])
@@ -162,7 +154,7 @@ def index_site(site_dir: Path) -> dict:
 def _run_pagefind(args: list[str]) -> None:
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
-        raise ContentErrors([ContentError("", 0, 0, "", f"Pagefind 建立索引失败：{result.stderr.strip()[:500]}")])
+        raise EnvironmentProblem(f"Pagefind 建立索引失败，网站未更新：{result.stderr.strip()[:500]}")
 
 
 # --- Shards for province-scale sites ----------------------------------------
@@ -226,16 +218,18 @@ def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outpu
 CACHE_KEEP = 6
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir(cache_root: Path | None = None) -> Path | None:
     """``PORTAL_SEARCH_CACHE`` (``0``: none), else ``pagefind/`` inside the
-    build cache (``PORTAL_CACHE``, default .cache/portal), so that an empty
-    build cache also means a fresh index."""
+    build cache (the build passes its own: ``PORTAL_CACHE``, default
+    .cache/portal beside content/), so that an empty build cache also means
+    a fresh index. Never inside the installed package."""
     value = os.environ.get("PORTAL_SEARCH_CACHE", "")
     if value == "0":
         return None
     if value:
         return Path(value)
-    return Path(os.environ.get("PORTAL_CACHE") or PROJECT / ".cache" / "portal") / "pagefind"
+    root = cache_root or (Path(os.environ["PORTAL_CACHE"]) if os.environ.get("PORTAL_CACHE") else None)
+    return root / "pagefind" if root is not None else None
 
 
 def _stamp(site_dir: Path, pages: list[Path], cmd: list[str], version: str) -> str:
@@ -274,108 +268,3 @@ def _prune(cache: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
     except OSError:
         pass
-
-
-# --- What Pagefind indexes, reproduced for tests and diagnostics -----------
-
-def _matches(selector: str, tag: str, attrs: dict[str, str]) -> bool:
-    """The simple selectors used in EXCLUDE_SELECTORS: tag, .class, tag.class."""
-    m = re.fullmatch(r"([a-z0-9]*)((?:\.[\w-]+)*)", selector.strip())
-    if not m:
-        raise ValueError(f"unsupported selector {selector!r}")
-    name, classes = m.group(1), [c for c in m.group(2).split(".") if c]
-    if name and name != tag:
-        return False
-    have = set((attrs.get("class") or "").split())
-    return all(c in have for c in classes)
-
-
-class _Indexed(HTMLParser):
-    """Collects the text Pagefind indexes, as a list of blocks (block-level
-    element boundaries end a block, so a match cannot span two table cells)."""
-
-    def __init__(self, body_only: bool):
-        super().__init__(convert_charrefs=True)
-        self.body_only = body_only
-        self.stack: list[tuple[str, bool, bool]] = []   # (tag, in_body, ignored)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.has_body = False
-
-    def _state(self) -> tuple[bool, bool]:
-        if not self.stack:
-            return (not self.body_only, False)
-        return self.stack[-1][1], self.stack[-1][2]
-
-    def _break(self):
-        if self.current:
-            text = re.sub(r"\s+", " ", "".join(self.current)).strip()
-            if text:
-                self.blocks.append(text)
-            self.current = []
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        in_body, ignored = self._state()
-        if "data-pagefind-body" in a:
-            in_body, self.has_body = True, True
-        if ("data-pagefind-ignore" in a or tag in _REMOVED_TAGS
-                or any(_matches(s, tag, a) for s in EXCLUDE_SELECTORS)):
-            ignored = True
-        if tag not in _INLINE_TAGS:
-            self._break()
-        elif tag == "br":
-            self.current.append(" ")
-        if tag not in _VOID_TAGS:
-            self.stack.append((tag, in_body, ignored))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID_TAGS and self.stack and self.stack[-1][0] == tag:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        if tag in _VOID_TAGS:
-            return
-        if not any(t == tag for t, _, _ in self.stack):
-            return
-        while self.stack:
-            t, _, _ = self.stack.pop()
-            if t == tag:
-                break
-        if tag not in _INLINE_TAGS:
-            self._break()
-
-    def handle_data(self, data):
-        in_body, ignored = self._state()
-        if in_body and not ignored:
-            self.current.append(data)
-
-    def close(self):
-        super().close()
-        self._break()
-
-
-def indexed_text(html: str, body_only: bool = True) -> list[str]:
-    """The blocks of text Pagefind indexes from one page: inside
-    ``data-pagefind-body`` (when ``body_only``), minus ignored and excluded
-    elements. Empty when the page has no body (Pagefind skips such pages)."""
-    p = _Indexed(body_only)
-    p.feed(html)
-    p.close()
-    return p.blocks if (p.has_body or not body_only) else []
-
-
-def indexed_pages(site_dir: Path) -> dict[str, str]:
-    """Relative path -> indexed text (blocks joined by newlines) for every
-    page Pagefind indexes in a built site."""
-    site_dir = Path(site_dir)
-    pages = {}
-    for path in sorted(site_dir.rglob("*.html")):
-        rel = path.relative_to(site_dir).as_posix()
-        if rel.startswith(BUNDLE_DIR + "/"):
-            continue
-        blocks = indexed_text(path.read_text(encoding="utf-8"))
-        if blocks:
-            pages[rel] = "\n".join(blocks)
-    return pages

@@ -26,7 +26,8 @@ from . import build
 from . import pages as pages_mod
 from . import render
 from .errors import ContentError, ContentErrors, EnvironmentProblem
-from .load import department_folders, load_site
+from .load import department_folders, load_site, use_content_forms
+from .settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 OVERLAY_JS = Path(__file__).resolve().parent / "preview" / "overlay.js"
@@ -60,7 +61,7 @@ class Preview:
 
     def __init__(self, content: Path, out: Path):
         self.content, self.out = content.resolve(), out
-        self.site = None
+        self.site: Settings | None = None
         self.site_errors: list[ContentError] = []
         self.folder_errors: list[ContentError] = []       # folder names that cannot be URLs
         self.results: dict[str, build.TaskResult] = {}      # slug -> last good result
@@ -87,7 +88,7 @@ class Preview:
             self.dept_errors.pop(slug, None)
         tasks = [build.department_task(slug, folders[slug], self.out, self.site, self.versions,
                                        include_drafts=True, preview=True) for slug in sorted(slugs & set(folders))]
-        for result in build._run(tasks, os.cpu_count() or 1):
+        for result in build.run_tasks(tasks, os.cpu_count() or 1):
             slug = result.slug
             if result.errors:
                 self.dept_errors[slug] = result.errors   # its last good pages stay
@@ -102,6 +103,7 @@ class Preview:
     def _load_site(self) -> None:
         errors: list[ContentError] = []
         site = load_site(self.content / "site.yaml", errors)
+        use_content_forms(self.content, errors)     # content/forms/*.yaml: the site's own form sets
         self.site_errors = errors
         if not errors:
             self.site = site
@@ -111,7 +113,7 @@ class Preview:
         self.versions = render.asset_versions()
         self.results, self.dept_errors = {}, {}
         self.out.mkdir(parents=True, exist_ok=True)
-        render.copy_static(self.out)
+        render.copy_static(self.out, self.site)
         written = self._rebuild() if self.site is not None else []
         return self._finish(written, portal=self.site is not None)
 
@@ -157,6 +159,8 @@ class Preview:
         try:
             rel = path.resolve().relative_to(self.content)
         except ValueError:
+            return None
+        if rel.parts and rel.parts[0] == "forms":   # a form set (scan.FORMS_DIR): every department may change
             return None
         return rel.parts[0] if len(rel.parts) >= 2 else None
 

@@ -453,14 +453,6 @@ def make_items(p: Profile, rng: random.Random, year: int) -> list[Item]:
 
 # ---------------------------------------------------------------- one department-year
 
-@dataclass
-class DeptYearText:
-    main: str
-    narrative: str
-    evaluations: list[tuple[str, str]]
-    planted: list[str]
-
-
 class Writer:
     """Builds the YAML text of one department-year."""
 
@@ -614,6 +606,7 @@ class Writer:
         values = [self.GPB, self.FUND, 0, 0, self.other_income("事业收入"), 0, 0, self.other_income("其他收入")]
         spend = self.by_class(lambda it: it.total)
         carry = rng.choice([0, 0, 0, int(self.S * rng.uniform(0.01, 0.1))])
+        self.carry = carry   # the 情况说明 states 收入总计/支出总计 including it
         income_total = sum(values)
         spend_total = self.S
         if "cross01" in self.plant:  # 公开01表 printed total differs from 公开03表 by a 尾差
@@ -817,7 +810,8 @@ class Writer:
         fb = sum(it.f_basic for it in self.items)
         classes = self.by_class(lambda it: it.gpb)
         lines = [f"## 一、收入支出决算总体情况说明", "",
-                 f"{y}年度收入总计{amt(S) or '0'}万元，支出总计{amt(S) or '0'}万元。与上年相比，收入、支出总计均有所变化，"
+                 f"{y}年度收入总计{amt(S + getattr(self, 'carry', 0)) or '0'}万元，"
+                 f"支出总计{amt(S + getattr(self, 'carry', 0)) or '0'}万元。与上年相比，收入、支出总计均有所变化，"
                  "主要原因是人员变动和项目调整。", "",
                  "## 二、收入决算情况说明", "",
                  f"{y}年度收入合计{amt(S)}万元，其中：财政拨款收入{amt(gpb + self.FUND) or '0'}万元，占比{pct(gpb + self.FUND, S)}；"

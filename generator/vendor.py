@@ -62,7 +62,7 @@ def _open(url: str):
 
 
 def fetch(name: str) -> Path:
-    p = PACKAGES[name]
+    p: dict = PACKAGES[name]
     url = tarball_url(p["package"], p["version"])
     with _open(url) as response:
         data = response.read()
@@ -71,7 +71,10 @@ def fetch(name: str) -> Path:
     if actual != expected:
         raise ValueError(f"{url} 的校验值不符（{algorithm} {actual}）")
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        content = tar.extractfile(p["member"]).read()
+        member = tar.extractfile(p["member"])
+        if member is None:
+            raise ValueError(f"{url} 中没有 {p['member']}")
+        content = member.read()
     target = PROJECT / p["target"]
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")

@@ -14,6 +14,26 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 
+# Suites that need Chromium, Pagefind or a fresh virtual environment; `make
+# test-fast` leaves them out (`-m "not browser and not search and not package and not slow"`).
+SLOW_MODULES = {"test_browser": "browser", "test_reader": "browser", "test_search": "search",
+                "test_package": "package", "test_synth": "slow"}
+
+
+def pytest_configure(config):
+    for name, text in (("browser", "runs in headless Chromium"), ("search", "builds the Pagefind index"),
+                       ("package", "builds and installs a wheel"), ("slow", "generates synthetic content")):
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = SLOW_MODULES.get(item.module.__name__.rsplit(".", 1)[-1])
+        if marker:
+            item.add_marker(getattr(pytest.mark, marker))
+        elif "browser" in item.fixturenames or "site_url" in item.fixturenames or item.name.endswith("_in_browser"):
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:

@@ -29,7 +29,7 @@ from generator.amounts import fmt_amount, fmt_plain
 from generator.build import build
 from generator.errors import ContentError
 from generator.load import load_content
-from generator.pages import TABLE_FILES
+from generator.pages import TABLE_FILES, table_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -105,6 +105,10 @@ def assert_site_matches_content(content: Path, out: Path) -> int:
                 assert len(csv_rows) == len(json_rows) == len(portal_rows) == len(table.rows), (dept.key, table.id)
                 assert len(page_rows) == len(table.rows), (dept.key, table.id)
                 header = render.table_header(table)
+                # the page folds the 科目编码 column into the name column (issue 18) and shows
+                # counted rows in their unit: compare with the reader's format of the same value
+                fold = 1 if table.shape in ("subject", "econ") else 0
+                shown = {(id(row), i): text for row, i, text in table_figures(table)}
                 for r, row in enumerate(table.rows):
                     for i, cell in enumerate(row.cells):
                         if cell.kind != "amount":
@@ -114,7 +118,7 @@ def assert_site_matches_content(content: Path, out: Path) -> int:
                         assert csv_rows[r][i] == plain, where
                         assert json_rows[r][i] == plain, where
                         assert portal_rows[r][i] == plain, where
-                        assert page_rows[r][i] == fmt_amount(cell.value), where
+                        assert page_rows[r][i - fold if i >= fold else i] == shown[(id(row), i)], where
                         assert (dept.name, str(dept.year), table.id or table.title, table.title, str(r + 1),
                                 header[i], plain) in long_rows, where
                         checked += 1

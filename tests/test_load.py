@@ -4,8 +4,7 @@ previous site/ left exactly as it was."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -119,13 +118,33 @@ def _replace_in(path: Path, old: str, new: str):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _portal(*args, cwd: Path):
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def portal(monkeypatch, capsys):
+    """`portal …` run in-process through the CLI's entry function, from ``cwd``
+    (exit code and output exactly as the command line gives them)."""
+    from generator.cli import main
+
+    def run(*args, cwd: Path) -> Result:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:   # argparse usage errors
+            code = exc.code
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+    return run
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_bad_input_fails_cleanly_and_keeps_previous_site(name, tmp_path):
+def test_bad_input_fails_cleanly_and_keeps_previous_site(name, tmp_path, portal):
     mutate, rel, line, words = BAD_INPUTS[name]
     content = tmp_path / "content"
     shutil.copytree(GOOD, content)
@@ -134,7 +153,7 @@ def test_bad_input_fails_cleanly_and_keeps_previous_site(name, tmp_path):
     (site / "index.html").write_text("previous build", encoding="utf-8")
     (site / "keep.txt").write_text("keep me", encoding="utf-8")
     mutate(content)
-    result = _portal("build", "--content", "content", "--out", "site", "--no-search", cwd=tmp_path)
+    result = portal("build", "--content", "content", "--out", "site", "--no-search", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     message = result.stderr
     assert "Traceback" not in message + result.stdout
@@ -158,24 +177,24 @@ def test_all_errors_are_reported_together(tmp_path):
     assert all(m.startswith(f"{content / DEPT}:") or "content/" in m for m in messages)
 
 
-def test_bom_file_builds(tmp_path):
+def test_bom_file_builds(tmp_path, portal):
     content = tmp_path / "content"
     shutil.copytree(GOOD, content)
     p = content / DEPT
     p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
-    result = _portal("build", "--content", "content", "--out", "site", "--no-search", cwd=tmp_path)
+    result = portal("build", "--content", "content", "--out", "site", "--no-search", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "index.html").exists()
     assert "示例市医疗保障服务中心" in (tmp_path / "site" / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")
 
 
-def test_usage_error_exit_code(tmp_path):
-    result = _portal("build", "--bogus", cwd=tmp_path)
+def test_usage_error_exit_code(tmp_path, portal):
+    result = portal("build", "--bogus", cwd=tmp_path)
     assert result.returncode == 2 and "用法错误" in result.stderr
 
 
-def test_missing_content_dir_is_content_error(tmp_path):
-    result = _portal("check", "--content", "nope", cwd=tmp_path)
+def test_missing_content_dir_is_content_error(tmp_path, portal):
+    result = portal("check", "--content", "nope", cwd=tmp_path)
     assert result.returncode == 1 and "内容目录不存在" in result.stderr
 
 

@@ -28,10 +28,11 @@ def site(tmp_path_factory) -> Path:
 def test_subject_table_row_html(site):
     page = (site / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")
     row = page[page.index('<tr id="t03-2080109"'): page.index("</tr>", page.index('<tr id="t03-2080109"'))]
-    assert '<th scope="row" class="lvl3">社会保险经办机构</th>' in row
+    # the row's name is the fixed column, its 科目编码 small beneath (issue 18)
+    assert '<th scope="row" class="lvl3"><span class="name">社会保险经办机构</span><span class="code">2080109</span></th>' in row
     assert '<td class="num">60.00</td>' in row and '<td class="num">40.00</td>' in row
-    assert '<caption id="t03-cap">公开03表 支出决算表<span class="unit">单位：万元</span></caption>' in page
-    assert '<th scope="colgroup" colspan="2">项目</th>' in page
+    assert '<caption id="t03-cap"><span class="cap-text">公开03表 支出决算表</span><span class="unit">单位：万元</span></caption>' in page
+    assert '<th scope="col" rowspan="2">科目名称（编码）</th>' in page
 
 
 def test_csv_is_excel_friendly_and_exact(site):

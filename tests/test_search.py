@@ -2,7 +2,7 @@
 
 Recall is measured, not assumed: for each term, the pages whose *indexed*
 text contains it (a plain substring search over the built HTML, restricted by
-generator.search.indexed_text to what Pagefind is given) must all come back
+tests/search_text.indexed_text to what Pagefind is given) must all come back
 from Pagefind's own JavaScript API. Chinese has no spaces, so this catches an
 index that segments words differently from the query (Pagefind 1.5.x, issue
 #1237). Run with ``PORTAL_PAGEFIND=/path/to/pagefind_extended`` to measure
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.search import indexed_pages, indexed_text, pagefind_command, pagefind_version
+from generator.search import pagefind_command, pagefind_version
+from search_text import indexed_pages, indexed_text
 
 from conftest import CONTENT, serve_dir
 
@@ -100,7 +101,7 @@ def harvested_terms(built_site: Path) -> list[str]:
     for path in built_site.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         names.update(re.findall(r'<dt id="term-\d+">([^<]+)</dt>', html))
-        names.update(re.findall(r'<th scope="row"[^>]*>([^<]+)', html))
+        names.update(re.findall(r'<th scope="row"[^>]*>(?:<span class="name">)?([^<]+)', html))
         names.update(re.findall(r"<h1>([^<]+)</h1>", html))
     out = set()
     for n in names:
@@ -174,7 +175,7 @@ def test_chrome_and_boilerplate_are_not_indexed(built_site, pages, api):
 
 
 def test_python_view_of_the_index_matches_pagefinds(pages, api):
-    """generator.search.indexed_text (used for expected results) and the
+    """tests/search_text.indexed_text (used for expected results) and the
     content Pagefind actually indexed agree on which pages hold each term."""
     indexed = {h["url"].lstrip("/"): h["content"] for h in api([None], {"年度": "2023"}, content=True)["out"]["null"]}
     for term in TERMS + CODES:

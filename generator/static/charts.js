@@ -129,29 +129,67 @@
              modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
   }
 
-  var charts = [];
-  function draw() {
-    if (!window.Plotly) return;
-    document.querySelectorAll(".chart[data-spec]").forEach(function (el) {
-      var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
-      var first = spec.data[0] || {};
-      if (first.orientation === "h" && first.y && first.y.length > 10) {
-        var fig = el.closest(".chart-figure");   // long bar lists get the whole row
-        if (fig) fig.classList.add("chart-wide");
-      }
-      var width = el.clientWidth || 600, scale = fontScale();
-      var f = fit(spec, width, scale);
-      charts.push({ el: el, spec: spec, width: width, scale: scale });
-      Plotly.newPlot(el, f.data, f.layout, config())
-        .then(function () {
-          // Plotly's off-screen text-measuring <svg> sits outside every landmark: hide it from AT.
-          var tester = document.getElementById("js-plotly-tester");
-          if (tester) tester.setAttribute("aria-hidden", "true");
-          el.setAttribute("data-drawn", "1");
-        });
-    });
+  /* plotly.js (about 1 MB) is fetched and run only when the first chart comes
+     near the viewport: nothing of it blocks the page's first paint. */
+  var PLOTLY = (document.currentScript && document.currentScript.getAttribute("data-plotly")) || "";
+  var plotlyReady = null;
+  function ensurePlotly() {
+    if (window.Plotly) return Promise.resolve();
+    if (!plotlyReady) {
+      plotlyReady = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = PLOTLY; s.async = true;
+        s.onload = function () { resolve(); };
+        s.onerror = function () { plotlyReady = null; reject(new Error("plotly.js 未能加载")); };
+        document.head.appendChild(s);
+      });
+    }
+    return plotlyReady;
   }
 
+  var charts = [];
+  /* Each chart is drawn when it comes near the viewport (IntersectionObserver),
+     so loading a page never blocks on drawing charts the reader has not
+     reached. window.portalDrawCharts() draws the rest at once (tests, print). */
+  function drawOne(el) {
+    if (el.getAttribute("data-drawn") || el.getAttribute("data-drawing") || !window.Plotly) return;
+    el.setAttribute("data-drawing", "1");
+    var spec = JSON.parse(document.getElementById(el.getAttribute("data-spec")).textContent);
+    var first = spec.data[0] || {};
+    if (first.orientation === "h" && first.y && first.y.length > 10) {
+      var fig = el.closest(".chart-figure");   // long bar lists get the whole row
+      if (fig) fig.classList.add("chart-wide");
+    }
+    var width = el.clientWidth || 600, scale = fontScale();
+    var f = fit(spec, width, scale);
+    charts.push({ el: el, spec: spec, width: width, scale: scale });
+    return Plotly.newPlot(el, f.data, f.layout, config())
+      .then(function () {
+        // Plotly's off-screen text-measuring <svg> sits outside every landmark: hide it from AT.
+        var tester = document.getElementById("js-plotly-tester");
+        if (tester) tester.setAttribute("aria-hidden", "true");
+        el.setAttribute("data-drawn", "1");
+      });
+  }
+  var observer = null;
+  function later(el) { ensurePlotly().then(function () { drawOne(el); }, function () {}); }
+  function draw() {
+    var els = document.querySelectorAll(".chart[data-spec]");
+    if (!els.length) return;
+    if (!("IntersectionObserver" in window)) { els.forEach(later); return; }
+    observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { observer.unobserve(e.target); later(e.target); }
+      });
+    }, { rootMargin: "300px 0px" });
+    els.forEach(function (el) { observer.observe(el); });
+  }
+  window.portalDrawCharts = function () {
+    document.querySelectorAll(".chart[data-spec]").forEach(function (el) {
+      if (observer) observer.unobserve(el);
+      later(el);
+    });
+  };
   var timer = null;
   function refit() {
     var scale = fontScale();

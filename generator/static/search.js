@@ -137,6 +137,15 @@
     });
   }
 
+  /* Which of a page's matching sections comes first: for a 科目编码 the
+     支出决算表 (公开03表), where the code's spending is; otherwise the 三公
+     table or section (“公务用车” is about 三公 before it is a row of 公开06表). */
+  function preferred(sub) {
+    var id = decodeURIComponent((sub.anchor && sub.anchor.id) || (sub.url.split("#")[1] || ""));
+    if (/^\d{3,7}$/.test(current.term)) return /^t03(-h)?$/.test(id) ? 0 : 1;
+    return /^(sangong|t09)(-h)?$/.test(id) ? 0 : 1;
+  }
+
   function refine(result) {
     current.seen += 1;
     if (!current.pattern) return result;
@@ -162,6 +171,10 @@
     });
     var rest = rootSub ? subs.slice(1) : subs.slice();
     if (exact.length) rest = exact;
+    // the 三公 table or section first: “公务用车” is about 三公 before it is a row of 公开06表
+    rest = rest.map(function (s, i) { return [preferred(s), i, s]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+      .map(function (x) { return x[2]; });
     var kinds = selectedKinds();
     if (kinds.length) {
       var ofKind = rest.filter(function (s) {
@@ -169,6 +182,9 @@
       });
       if (ofKind.length) rest = ofKind;
     }
+    // the UI shows 3 sub-results and, given more, keeps those with the most matches:
+    // choose the 3 here so the preferred section stays first
+    rest = rest.slice(0, 3);
     result.sub_results = rootSub ? [rootSub].concat(rest) : rest;
     return result;
   }

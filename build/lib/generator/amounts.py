@@ -1,0 +1,123 @@
+"""Numbers as printed on the forms, parsed exactly.
+
+A cell keeps the text the editor typed (for display and provenance) and, when
+it is a number, its exact ``Decimal`` value. Blank and dash cells are kept
+apart: blank means the form printed nothing (counts as zero in sums), a dash
+means "not applicable".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+DASHES = {"-", "—", "——", "－", "–", "---", "— —"}
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
+# Full-width forms typed with a Chinese input method mean the same number:
+# digits ０-９, period ．, comma ，(thousands separator only), minus －/−, plus ＋.
+# One normalisation, here, for every numeric cell; the cell keeps the text as typed.
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－−＋", "0123456789.,--+")
+PERCENT = ("%", "％")
+
+
+class NotANumber(ValueError):
+    pass
+
+
+@dataclass(slots=True)
+class Cell:
+    """One table cell. ``value`` is None for text, blank and dash cells."""
+
+    text: str
+    value: Decimal | None = None
+    kind: str = "text"  # text | blank | dash | amount | rate | score
+    line: int = 0
+    col: int = 0
+
+    @property
+    def blank(self) -> bool:
+        return self.kind == "blank"
+
+    @property
+    def amount(self) -> Decimal:
+        """Value for sums: blank and dash count as zero."""
+        return self.value if self.value is not None else Decimal(0)
+
+    @property
+    def places(self) -> int:
+        if self.value is None:
+            return 0
+        exp = self.value.as_tuple().exponent
+        return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+BLANK = Cell("", None, "blank")   # shared: blank cells are the most common and all alike
+
+
+def parse_decimal(text: str) -> Decimal:
+    """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises.
+    Full-width digits, period, comma, minus and plus are read as their
+    half-width forms (``３２９．６９`` is 329.69); other scripts' digits are refused."""
+    t = text.strip()
+    if t.isascii() and t.replace(".", "", 1).isdigit():  # the common case: 5417.27
+        return Decimal(t)
+    t = t.translate(FULL_WIDTH)
+    if not _NUMBER.match(t):
+        raise NotANumber(text)
+    try:
+        return Decimal(t.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - regex already guards
+        raise NotANumber(text) from None
+
+
+def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
+    """Classify and parse one cell of the given column kind.
+
+    kind: ``amount`` (金额), ``rate`` (百分比, optional %), ``score`` (分值/得分,
+    optional 分 suffix), ``count`` (人数/辆数) or ``text``. Raises NotANumber
+    for a numeric column holding something that is not a number.
+    """
+    t = text.strip()
+    if t == "":
+        return BLANK
+    if t in DASHES:
+        return Cell(t, None, "dash", line, col)
+    if kind == "text":
+        return Cell(t, None, "text", line, col)
+    body = t
+    if kind == "rate" and body.endswith(PERCENT):
+        body = body[:-1]
+    elif kind == "score" and body.endswith("分"):
+        body = body[:-1]
+    value = parse_decimal(body)
+    return Cell(t, value, "amount" if kind == "count" else kind, line, col)
+
+
+def try_number(text: str) -> Decimal | None:
+    """Lenient parse for free-form tables: a number, a percentage or None."""
+    t = text.strip()
+    if t.endswith(PERCENT):
+        t = t[:-1]
+    elif t.endswith("分"):
+        t = t[:-1]
+    try:
+        return parse_decimal(t)
+    except NotANumber:
+        return None
+
+
+def fmt_amount(value: Decimal | None, places: int = 2) -> str:
+    """Uniform display: thousands separators, at least ``places`` decimals,
+    never fewer than the value was printed with (so 0.1449 stays 0.1449)."""
+    if value is None:
+        return ""
+    exp = value.as_tuple().exponent
+    shown = max(places, -exp if isinstance(exp, int) and exp < 0 else 0)
+    return f"{value:,.{shown}f}"
+
+
+def fmt_plain(value: Decimal | None) -> str:
+    """Exact value without grouping, for CSV/JSON (never rounds)."""
+    if value is None:
+        return ""
+    return format(value, "f")

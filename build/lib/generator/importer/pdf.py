@@ -1,0 +1,290 @@
+"""Text PDFs -> printed lines, with pdfplumber.
+
+Ruled tables come from pdfplumber's table finder (cell rectangles from the
+rules, merged header cells as None); tables printed without rules from the
+words' positions (columns where the header's words stand). Text outside the
+tables becomes free lines: titles, 表号, 单位, 注/说明, and the 情况说明 and
+名词解释 text; page headers, footers and page numbers are dropped by the
+table parser. A PDF without a text layer (a scan) is refused.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..amounts import DASHES
+from .tables import Line, clean, is_number
+from .xlsx import Unreadable
+
+_Y_TOLERANCE = 3
+
+
+def _group_lines(words: list[dict]) -> list[list[dict]]:
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= _Y_TOLERANCE:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w["x0"]) for line in lines]
+
+
+def _line_text(words: list[dict]) -> str:
+    return clean(" ".join(w["text"] for w in words))
+
+
+def _cells_by_gap(words: list[dict], gap: float) -> list[list[dict]]:
+    """Words of one line into cells: a gap wider than ``gap`` starts a new
+    cell, and so does a word after a 科目编码 (digits followed by a name)."""
+    cells: list[list[dict]] = []
+    for w in words:
+        after_code = cells and cells[-1][-1]["text"].isdigit() and not w["text"][:1].isdigit()
+        if cells and w["x0"] - cells[-1][-1]["x1"] <= gap and not after_code:
+            cells[-1].append(w)
+        else:
+            cells.append([w])
+    return cells
+
+
+def _cell_text(cell: list[dict]) -> str:
+    return clean(" ".join(w["text"] for w in cell))
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _unruled(lines: list[list[dict]], size: float):
+    """A table printed without rules, from the words' positions.
+
+    The body runs from the first to the last line with figures (page numbers
+    and 注/说明 excepted). Its columns come from the body's cells (figures
+    line up on their right edge, text on its left edge); each column owns the
+    page up to the middle of the gap to its neighbours. A header label belongs
+    to the column whose strip holds its centre; a label over a strip that
+    already has one nearer the column, or over no strip, is a column the body
+    leaves blank; a label wrapped over lines is joined, a group label above
+    (farther than a line's leading) is left out. Returns (first line index,
+    last line index, rows, header row count) or None."""
+    split = [_cells_by_gap(ln, size * 1.0) for ln in lines]
+
+    def figures(cells):
+        return sum(1 for c in cells if is_number(_cell_text(c)) or (_cell_text(c) in DASHES and _cell_text(c) != "-"))
+    outside = [bool(re.match(r"^(注|说明)\s*[：:]|^[-—–\s]*(第\s*)?\d+\s*(页)?[-—–\s]*$", _line_text(ln))) for ln in lines]
+    numeric = [i for i, cells in enumerate(split) if len(cells) >= 2 and figures(cells) and not outside[i]]
+    if not numeric:
+        return None
+    first, last = numeric[0], numeric[-1]
+    above = [len(split[i]) for i in range(max(0, first - 3), first)]
+    wide = [i for i in numeric if len(split[i]) >= 3]
+    if not (len(wide) >= 2 or (wide and figures(split[wide[0]]) >= 3) or (len(numeric) >= 2 and max(above, default=0) >= 3)):
+        return None
+    head = first
+    while head > 0 and not figures(split[head - 1]) and lines[head][0]["top"] - lines[head - 1][0]["top"] < size * 4 \
+            and not re.search(r"单位\s*[：:]|公开\s*\d+\s*表|^(注|说明)\s*[：:]", _line_text(lines[head - 1])):
+        head -= 1
+    while head < first and len(split[head]) == 1 and _line_text(lines[head]).endswith("表"):
+        head += 1
+    # body lines above the first figure (e.g. “一、政府采购情况”) belong to the header
+    # only when they sit in a header-like block; single cells directly above figures are rows
+    while first > head and len(split[first - 1]) == 1 and not _line_text(lines[first - 1]).endswith(("费", "数")):
+        first -= 1
+    tol = size
+    cols: list[dict] = []
+    for cells in split[first:last + 1]:
+        for c in cells:
+            x0, x1, num = c[0]["x0"], c[-1]["x1"], is_number(_cell_text(c))
+            for col in cols:
+                if (num and col["num"] and abs(col["r"] - x1) <= tol) or \
+                        (not num and not col["num"] and abs(col["l"] - x0) <= tol) or \
+                        (_overlap((x0, x1), (col["x0"], col["x1"])) > 0 and col["num"] == num):
+                    col["x0"], col["x1"] = min(col["x0"], x0), max(col["x1"], x1)
+                    break
+            else:
+                cols.append(dict(num=num, l=x0, r=x1, x0=x0, x1=x1))
+    cols.sort(key=lambda c: c["x0"])
+    merged: list[dict] = []
+    for col in cols:                       # a column of codes and words (合计) is one column
+        if merged and _overlap((col["x0"], col["x1"]), (merged[-1]["x0"], merged[-1]["x1"])) > 0:
+            merged[-1]["x0"], merged[-1]["x1"] = min(merged[-1]["x0"], col["x0"]), max(merged[-1]["x1"], col["x1"])
+            merged[-1]["num"] = merged[-1]["num"] and col["num"]
+        else:
+            merged.append(col)
+    cols = merged
+
+    def zones(cols):
+        """Each column owns the page up to the middle of the gap to its neighbours."""
+        bounds = [(cols[j]["x1"] + cols[j + 1]["x0"]) / 2 for j in range(len(cols) - 1)]
+        edges = [-1e9] + bounds + [1e9]
+        return [(edges[j], edges[j + 1]) for j in range(len(cols))]
+
+    def inside(zone, x):
+        return zone[0] <= x < zone[1]
+
+    header_cells = [[(c[0]["x0"], c[-1]["x1"], _cell_text(c)) for c in cells] for cells in split[head:first]]
+    for _round in range(2):                # labels over columns the body leaves blank
+        z = zones(cols)
+        added: list[dict] = []
+        for cells in header_cells:
+            for j, col in enumerate(cols):
+                hits = [f for f in cells if inside(z[j], (f[0] + f[1]) / 2)]
+                if len(hits) < 2:
+                    continue
+                anchor = col["x1"] if col["num"] else col["x0"]
+                keep = min(hits, key=lambda f: abs((f[1] if col["num"] else f[0]) - anchor))
+                for f in hits:
+                    if f is not keep and not any(c.get("label_of") == f for c in cols + added):
+                        added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
+            for f in cells:
+                if not any(inside(zz, (f[0] + f[1]) / 2) for zz in z) and \
+                        not any(c.get("label_of") == f for c in cols + added):
+                    added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
+        cols = sorted(cols + added, key=lambda c: c["x0"])
+    z = zones(cols)
+    labels = []
+    for j, col in enumerate(cols):
+        picked: list[tuple] = []            # (line, fragment): the lowest, and the lines of a wrapped label above it
+        for i in range(len(header_cells) - 1, -1, -1):
+            hits = [f for f in header_cells[i] if inside(z[j], (f[0] + f[1]) / 2)]
+            if not hits:
+                if picked:
+                    break
+                continue
+            anchor = col["x1"] if col["num"] else col["x0"]
+            f = min(hits, key=lambda f: abs((f[1] if col["num"] else f[0]) - anchor))
+            if picked:
+                low, low_line = picked[0], picked_line
+                wrapped = lines[head + low_line][0]["top"] - lines[head + i][0]["top"] <= size * 1.45
+                if not wrapped or (abs((f[0] + f[1]) / 2 - (low[0] + low[1]) / 2) > size and abs(f[0] - low[0]) > size):
+                    break
+            picked_line = i
+            picked.insert(0, f)
+        labels.append("".join(f[2] for f in picked))
+    header = [labels]
+    if len(cols) < 3:
+        return None
+    body: list[list[str]] = []
+    for cells in split[first:last + 1]:
+        row = [""] * len(cols)
+        for c in cells:
+            iv = (c[0]["x0"], c[-1]["x1"])
+            key = (iv[0] + iv[1]) / 2
+            j = next((k for k, zz in enumerate(z) if inside(zz, key)), None)
+            if j is None:
+                j = max(range(len(cols)), key=lambda k: (_overlap(iv, z[k]), -abs(key - z[k][0])))
+            row[j] = (row[j] + _cell_text(c)) if row[j] else _cell_text(c)
+        filled = [j for j, v in enumerate(row) if v]
+        if len(filled) == 1 and filled[0] >= 1 and body and body[-1][filled[0]] and not is_number(row[filled[0]]):
+            body[-1][filled[0]] += row[filled[0]]        # a name wrapped onto the next line
+            continue
+        body.append(row)
+    return head, last, header + body, len(header)
+
+
+def read_pdf(path: Path) -> tuple[list[Line], dict]:
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover
+        raise Unreadable("读取 PDF 需要 pdfplumber：请运行 make site（或 pip install -e '.[import]'）") from exc
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        raise Unreadable(f"无法读取 {path.name}：文件已损坏或不是 PDF") from exc
+    lines: list[Line] = []
+    text_lines: list[tuple[int, str]] = []
+    block_counter = [0]
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:
+            raise Unreadable(f"无法读取 {path.name}：文件已损坏或不是 PDF") from exc
+        if not pages:
+            raise Unreadable(f"{path.name} 没有页面")
+        try:
+            has_text = any(page.chars for page in pages)
+        except Exception as exc:
+            raise Unreadable(f"无法读取 {path.name}：文件已损坏或不是 PDF") from exc
+        if not has_text:
+            raise Unreadable(f"{path.name} 没有文字层（可能是扫描件或图片）：无法读取其中的表格。"
+                             "请向财政部门索取 Excel 文件或带文字的 PDF，或按 docs/编写指南.md 手工录入")
+        for number, page in enumerate(pages, 1):
+            where = f"第{number}页"
+            try:
+                _read_page(page, number, where, lines, text_lines, block_counter)
+            except Unreadable:
+                raise
+            except Exception as exc:
+                raise Unreadable(f"无法读取 {path.name} 第{number}页（{type(exc).__name__}）：文件可能已损坏。"
+                                 "请另存一份 PDF 或改用 Excel 文件导入") from exc
+    return lines, {"pages": len(pages), "text": text_lines}
+
+
+def _read_page(page, number: int, where: str, lines: list, text_lines: list, block_counter: list) -> None:
+    found = [t for t in page.find_tables() if max((len(r) for r in t.extract()), default=0) >= 2]
+    boxes = [t.bbox for t in found]
+    items: list[tuple[float, int, object]] = []
+    for t in found:
+        block_counter[0] += 1
+        items.append((t.bbox[1], 1, (block_counter[0], t.extract())))
+    words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+             if not any(b[0] - 1 <= (w["x0"] + w["x1"]) / 2 <= b[2] + 1 and b[1] - 1 <= w["top"] <= b[3] + 1
+                        for b in boxes)]
+    grouped = _group_lines(words)
+    heights = sorted(w["bottom"] - w["top"] for w in words)
+    size = heights[len(heights) // 2] if heights else 10    # the usual text size on the page
+    free = grouped
+    if not found:
+        unruled = _unruled(grouped, size)
+        if unruled is not None:
+            head, last, rows, _n = unruled
+            block_counter[0] += 1
+            free = grouped[:head] + grouped[last + 1:]
+            items.append((grouped[head][0]["top"], 1, (block_counter[0], rows)))
+    for ln in free:
+        items.append((ln[0]["top"], 0, _line_text(ln)))
+        text_lines.append((number, _line_text(ln)))
+    items.sort(key=lambda x: (x[0], x[1]))
+    for _top, kind, item in items:
+        if kind == 0:
+            lines.append(Line([item], None, where))
+        else:
+            b, rows = item
+            for r in rows:
+                lines.append(Line(list(r), b, where))
+
+
+# ------------------------------------------------------------------ narrative
+
+_PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、\S")
+_TERM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*([^：:]{2,30})[：:]\s*(.+)$")
+
+
+def narrative(text_lines: list[tuple[int, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[int]]:
+    """(情况说明 sections, 名词解释 terms, pages used) from the text outside tables."""
+    sections: list[tuple[str, list[str]]] = []
+    terms: list[tuple[str, str]] = []
+    pages: set[int] = set()
+    part = ""
+    for page, text in text_lines:
+        t = text.strip()
+        if not t or re.fullmatch(r"[-—–\s]*\d+[-—–\s]*", t):
+            continue
+        if _PART.match(t):
+            part = "terms" if "名词解释" in t else ("notes" if "情况说明" in t else "")
+            continue
+        if part == "notes":
+            if _SECTION.match(t):
+                sections.append((t, []))
+                pages.add(page)
+            elif sections:
+                sections[-1][1].append(t)
+                pages.add(page)
+        elif part == "terms":
+            m = _TERM.match(t)
+            if m:
+                terms.append((m.group(1).strip(), m.group(2).strip()))
+                pages.add(page)
+            elif terms:
+                terms[-1] = (terms[-1][0], terms[-1][1] + t)
+    return [(title, "".join(body)) for title, body in sections], terms, sorted(pages)

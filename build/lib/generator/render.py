@@ -1,0 +1,326 @@
+"""Page contexts -> files: HTML through Jinja (autoescaped, templates compiled
+once), CSV/JSON downloads through their own small writers, static assets
+copied, sitemap and robots. Paths inside pages are relative, so the site
+works under any base URL and from any plain web server."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from html import escape as _esc
+
+from markupsafe import Markup
+
+from . import facts, registry
+from .amounts import fmt_plain
+from .model import DeptYear, Finding, Site, Table
+from .pages import Page, table_file, dept_dir, original_url, root_of
+
+PACKAGE = Path(__file__).resolve().parent
+# installed: inside the package (pyproject maps templates/ there); source tree: templates/ beside it
+TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
+STATIC = PACKAGE / "static"
+FRAGMENTS = ".fragments"  # per-department pieces of data/all-tables.csv, removed before publishing
+
+
+def plotly_bundle() -> Path:
+    """The partial plotly.js bundle installed by `make` (npm), else the full
+    bundle shipped inside the plotly Python package."""
+    vendor = STATIC / "vendor" / "plotly-basic.min.js"
+    if vendor.exists():
+        return vendor
+    import plotly
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _script_json(value) -> str:
+    """JSON safe inside <script type=application/json>."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return fmt_plain(value)
+    raise TypeError(type(value))
+
+
+@lru_cache(maxsize=4)
+def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True, extensions=["jinja2.ext.do"],
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["script_json"] = _script_json
+    env.filters["table_rows"] = table_rows_html
+    env.filters["sentence"] = sentence
+    return env
+
+
+def sentence(text: str, prefix: str = "") -> str:
+    """A note as one sentence: no doubled full stop (“……相同”。。 -> 。), ending with
+    one, without a repeated lead-in (说明：说明：)."""
+    t = str(text or "").strip()
+    if prefix and t.startswith(prefix):
+        t = t[len(prefix):].lstrip()
+    t = re.sub(r"。+", "。", t)
+    t = re.sub(r"。([”」』])。", r"。\1", t)
+    return t if not t or t[-1] in "。！？”」』）)" else t + "。"
+
+
+def table_rows_html(t: dict, quality_url: str = "") -> Markup:
+    """The <tbody> rows of a table view. Table bodies are most of every page's
+    bytes and cells; building them here instead of in a Jinja loop makes the
+    whole build several times faster. Every text is escaped."""
+    out = []
+    q = _esc(str(quality_url))
+    cards = t.get("cards", False)
+    for r in t["body"]:
+        marks = _row_marks(r["findings"], q) if r["findings"] else ""
+        subhead = "subhead" in r["cls"]
+        cells = []
+        for c in r["cells"]:
+            text = c["text"]
+            span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
+            sub = f'<span class="code">{_esc(c["sub"])}</span>' if c.get("sub") else ""
+            if subhead and text:
+                cells.append(f'<th scope="col" class="subhead"{span}>{_esc(text)}</th>')
+            elif c["th"] and (text or marks):
+                cls = f' class="{c["cls"]}"' if c["cls"] else ""
+                cells.append(f'<th scope="row"{cls}{span}><span class="name">{_esc(text)}</span>{sub}{marks}</th>')
+            else:
+                n = len(text)
+                cls = c["cls"] or ("long" if n > 8 else "short" if n else "")
+                label = f' data-label="{_esc(c["label"])}"' if cards and c.get("label") else ""
+                cells.append(f'<td class="{cls}"{span}{label}>{_esc(text)}</td>' if cls else f"<td{span}{label}>{_esc(text)}</td>")
+        row_cls = f' class="{r["cls"]}"' if r["cls"] else ""
+        out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{"".join(cells)}</tr>')
+    if not t["body"]:
+        out.append(f'<tr><td colspan="{t["ncols"]}" class="empty-note">（本表无数据行）</td></tr>')
+    return Markup("\n".join(out))
+
+
+def _row_marks(findings, q: str) -> str:
+    """One mark per row: “不一致” (prominent) when any finding of the row is a
+    real discrepancy, else one neutral “尾差” — never “尾差 尾差”."""
+    real = [f for f in findings if not f.rounding]
+    shown = real or findings
+    first = shown[0]
+    label = "不一致" if real else "尾差"
+    more = f"等 {len(shown)} 处" if len(shown) > 1 else ""
+    text = "；".join(f"{f.where} {f.message}" for f in shown)
+    cls = "finding-mark" if real else "finding-mark rounding"
+    return (f' <a class="{cls}" href="{q}#{_esc(first.qid)}">{label}'
+            f'<span class="visually-hidden">{_esc(more)}：{_esc(text)}</span></a>')
+
+
+def asset_versions() -> dict[str, str]:
+    """Content hashes appended to asset URLs so browsers may cache them forever."""
+    out = {}
+    for name in sorted(p.name for p in STATIC.iterdir() if p.is_file()):
+        out[name] = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+    out["plotly.min.js"] = hashlib.sha256(plotly_bundle().read_bytes()).hexdigest()[:10]
+    return out
+
+
+def render_page(page: Page, versions: dict[str, str]) -> str:
+    env = environment()
+    template = env.get_template(page.template)
+    root = root_of(page.path)
+    if page.path == "404.html":  # served at any depth: links must be absolute
+        root = urlsplit(page.context["site"].base_url or "/").path or "/"
+        root = root if root.endswith("/") else root + "/"
+    inline_css = inline_js = ""
+    if page.path == "404.html":   # served at any depth: carries its own style and toolbar script
+        inline_css = (STATIC / "site.css").read_text(encoding="utf-8")
+        inline_js = (STATIC / "site.js").read_text(encoding="utf-8").replace("</", "<\\/")
+    return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css, inline_js=inline_js)
+
+
+def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[str]:
+    written = []
+    for page in pages:
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(page, versions), encoding="utf-8")
+        written.append(page.path)
+    return written
+
+
+def copy_static(out: Path, site: Site | None = None) -> None:
+    """The site's assets, and the images named in site.yaml (logo, 党政机关网站标识)."""
+    target = out / "static"
+    target.mkdir(parents=True, exist_ok=True)
+    for p in STATIC.iterdir():
+        if p.is_file():
+            shutil.copyfile(p, target / p.name)
+    shutil.copyfile(plotly_bundle(), target / "plotly.min.js")
+    for attr, source in (site.files.items() if site is not None else ()):
+        shutil.copyfile(source, target / getattr(site, attr))
+
+
+# ---------------------------------------------------------------- downloads
+
+def table_header(table: Table) -> list[str]:
+    return registry.column_titles(table.columns)
+
+
+def table_records(table: Table) -> list[list[str]]:
+    """Cell texts with amounts as exact plain decimals; computed once per table
+    (the per-table CSV, the department JSON and the portal CSV all use it)."""
+    cached = table.__dict__.get("_records")
+    if cached is not None:
+        return cached
+    n = len(table.columns)
+    rows = []
+    for row in table.rows:
+        cells = row.cells if len(row.cells) >= n else [row.cell(i) for i in range(n)]
+        rows.append([fmt_plain(cell.value) if cell.kind == "amount" else cell.text for cell in cells[:n]])
+    table.__dict__["_records"] = rows
+    return rows
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def csv_text(value: str) -> str:
+    """A cell as Excel and WPS will show it: text that would start a formula
+    (=, +, -, @, tab, CR, also after leading spaces) gets a leading ' so it
+    stays text; numbers, negative ones included, stay numbers."""
+    if value and value.lstrip(" ").startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _csv(header: list[str], rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
+    """UTF-8 with BOM so Excel opens Chinese correctly."""
+    return "\ufeff".encode("utf-8") + _csv_rows([header]) + _csv_rows(rows, code_columns)
+
+
+def _csv_rows(rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
+    buf = io.StringIO()
+    # ="2080109" keeps codes as text (leading zeros too) when Excel/WPS opens the file
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [f'="{v}"' if i in code_columns and v.isdigit() else csv_text(v) for i, v in enumerate(row)] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def table_json(table: Table) -> dict:
+    return dict(id=table.id, title=table.title, unit=table.unit, columns=table_header(table),
+                rows=table_records(table), note=table.note, remark=table.remark)
+
+
+def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
+    h = facts.headline(dept)
+    return dict(
+        department=dept.name, year=dept.year, kind=dept.kind, supervisor=dept.supervisor, region=dept.region,
+        consolidated=dept.consolidated, units=dept.units,
+        # the original named by title, publisher and date; the editors' 备注 and file name are not published
+        source={k: v for k, v in dept.source.items() if k not in ("notes", "file")},
+        overview=dept.overview, staff={k: fmt_plain(v) for k, v in dept.staff.items()},
+        headline={k: (fmt_plain(v) if isinstance(v, Decimal) else v) for k, v in h.items()},
+        tables=[table_json(t) for t in dept.tables], missing_tables=dept.missing,
+        other_tables=[table_json(t) for t in dept.others],
+        # the reader's rule (docs/_draft_reader.md): a blank cell is zero, a dash stays “无此项” as printed
+        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else "0" if c.kind == "blank" else c.text)
+                     for i, c in items.items()}
+                 for y, items in facts.sangong(dept).items()},
+        terms=[dict(term=t, explanation=e) for t, e in dept.terms],
+        sections=[dict(title=s.title, markdown=s.markdown) for s in dept.sections],
+        evaluations=[dict(slug=ev.slug, kind=ev.kind, title=ev.title, project=ev.project, supervisor=ev.supervisor,
+                          implementer=ev.implementer, date=ev.date,
+                          funds=table_json(ev.funds) if ev.funds else None,
+                          goals=table_json(ev.goals) if ev.goals else None,
+                          indicators=table_json(ev.indicators) if ev.indicators else None,
+                          others=[table_json(t) for t in ev.others],
+                          total={"分值": ev.total_max.text if ev.total_max else None,
+                                 "得分": ev.total_score.text if ev.total_score else None},
+                          grade=ev.grade, body=ev.body) for ev in dept.evaluations],
+        findings=[finding_json(f) for f in findings],
+    )
+
+
+def finding_json(f: Finding) -> dict:
+    return dict(file=f.path, line=f.line, where=f.where, family=f.family, severity=f.severity, message=f.message,
+                expected=fmt_plain(f.expected) if f.expected is not None else None,
+                printed=fmt_plain(f.printed) if f.printed is not None else None,
+                difference=fmt_plain(f.difference) if f.difference is not None else None)
+
+
+def _json_bytes(value) -> bytes:
+    # compact separators keep json on its C encoder (indent= falls back to pure Python)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
+
+
+def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
+    base = out / dept_dir(dept) / "data"
+    base.mkdir(parents=True, exist_ok=True)
+    if dept.original is not None:   # the original document, as the department published it
+        target = out / original_url(dept)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dept.original, target)
+    for table in dept.tables:
+        codes = {0} if table.shape in ("subject", "econ") else set()
+        (base / f"{table_file(table)}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))
+    for table in dept.others:
+        (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
+    (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))
+    rows = []
+    for t in dept.tables + dept.others:
+        header = table_header(t)
+        for r, record in enumerate(table_records(t), 1):
+            rows.extend([dept.name, str(dept.year), t.id or t.title, t.title, str(r), name, value]
+                        for name, value in zip(header, record) if value != "")
+    fragments = out / FRAGMENTS
+    fragments.mkdir(exist_ok=True)
+    (fragments / f"{dept.slug}-{dept.year}.csv").write_bytes(_csv_rows(rows))
+
+
+def write_bundle(out: Path, keys: list[str], findings: dict[str, list[Finding]], keep_fragments: bool = False) -> None:
+    """Portal-wide downloads, streamed from the per-department files so the
+    whole model never has to sit in one process."""
+    base = out / "data"
+    base.mkdir(parents=True, exist_ok=True)
+    with open(base / "all.json", "wb") as fh:
+        fh.write(b"[\n")
+        for i, key in enumerate(keys):
+            if i:
+                fh.write(b",\n")
+            fh.write((out / key / "data.json").read_bytes())
+        fh.write(b"\n]\n")
+    fragments = out / FRAGMENTS
+    with open(base / "all-tables.csv", "wb") as fh:
+        fh.write(_csv(["部门", "年度", "表号", "表名", "行号", "栏目", "数值"], []))
+        for key in keys:
+            part = fragments / f"{key.replace('/', '-')}.csv"
+            if part.exists():
+                fh.write(part.read_bytes())
+    if not keep_fragments:
+        shutil.rmtree(fragments, ignore_errors=True)
+    frows = [[key.split("/")[0], key.split("/")[1], f.severity, f.family, f.where, f.message,
+              fmt_plain(f.difference) if f.difference is not None else "", f"{f.path}:{f.line}"]
+             for key in keys for f in findings[key]]
+    (base / "findings.csv").write_bytes(_csv(["部门", "年度", "类别", "勾稽类型", "位置", "说明", "差额", "内容文件"], frows))
+
+
+def write_sitemap(out: Path, site: Site, paths: list[str]) -> None:
+    base = site.base_url.rstrip("/") + "/" if site.base_url else ""
+    urls = [p for p in paths if p != "404.html"]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for u in urls:
+        loc = base + (u[: -len("index.html")] if u.endswith("index.html") else u)
+        lines.append(f"  <url><loc>{jinja2.utils.markupsafe.escape(loc)}</loc></url>")
+    lines.append("</urlset>")
+    (out / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    robots = "User-agent: *\nAllow: /\n"
+    if base:
+        robots += f"Sitemap: {base}sitemap.xml\n"
+    (out / "robots.txt").write_text(robots, encoding="utf-8")

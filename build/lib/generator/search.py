@@ -1,0 +1,270 @@
+"""Full-text search index (Pagefind), built over the finished HTML in the
+temporary build directory, so it is swapped in with the rest of the site.
+
+What gets indexed is decided in the templates: every page that should be
+searchable marks its ``<main>`` with ``data-pagefind-body`` (department,
+evaluation, comparison and data-quality pages); the home, search and 404
+pages have no body and are therefore left out. Navigation, breadcrumbs,
+tables of contents, charts and source notes carry ``data-pagefind-ignore``;
+repeated boilerplate rendered by shared macros is excluded here with
+``EXCLUDE_SELECTORS``. ``indexed_text`` reproduces those rules in Python so
+the tests can compare Pagefind's hits with a plain substring search over
+exactly the text Pagefind was given.
+
+Chinese has no spaces, so recall depends on the index-time and the query-time
+word segmentation agreeing. Pagefind 1.5.x segments the index with a jieba
+dictionary but queries with the browser's ICU ``Intl.Segmenter`` (Pagefind
+issue #1237); 1.6.0 segments the index with ICU4X, i.e. the same word-break
+rules and dictionary as the browser. tests/test_search.py measures recall for
+the binary actually used (``PORTAL_PAGEFIND`` selects another one): 100% with
+1.6.0, about 85% with 1.5.2 on this content, so 1.5.x only triggers a warning.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import EnvironmentProblem
+from .fsutil import link_or_copy as _link_or_copy
+
+log = logging.getLogger("portal.search")   # the CLI prints its warnings on stderr
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+BUNDLE_DIR = "pagefind"
+LANGUAGE = "zh-cn"
+
+# Repeated boilerplate that the shared macros put inside indexed sections:
+# audit badges and lists (they belong to the data-quality page), transcription
+# memos, the “单位：万元” captions, CSV download links and chart figures
+# (their data tables duplicate the 决算表).
+EXCLUDE_SELECTORS = [
+    ".finding-mark",
+    ".row-findings",
+    ".finding-inline",
+    ".memo",
+    ".unit",
+    ".download",
+    ".empty-note",
+    ".chart-figure",
+]
+
+
+
+def pagefind_command() -> list[str] | None:
+    """Pagefind 1.6 from `make tools` (npm) if present, else PyPI's 1.5 binary.
+
+    ``PORTAL_PAGEFIND`` names another binary (used to compare versions)."""
+    env = os.environ.get("PORTAL_PAGEFIND")
+    if env:
+        return [env]
+    tools = PROJECT / ".tools" / "pagefind" / "pagefind_extended"
+    if tools.exists():
+        return [str(tools)]
+    exe = Path(sys.executable).with_name("pagefind_extended")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    if found:
+        return [found]
+    try:
+        import pagefind_bin_extended  # noqa: F401
+        return [sys.executable, "-m", "pagefind_bin_extended"]
+    except ImportError:
+        return None
+
+
+def pagefind_version(cmd: list[str] | None = None) -> str:
+    cmd = cmd or pagefind_command()
+    return _version(tuple(cmd)) if cmd else ""
+
+
+@functools.lru_cache(maxsize=None)
+def _version(cmd: tuple[str, ...]) -> str:
+    out = subprocess.run(list(cmd) + ["--version"], capture_output=True, text=True).stdout
+    return out.strip().split()[-1] if out.strip() else ""
+
+
+def pagefind_args(site_dir: Path) -> list[str]:
+    args = ["--site", str(site_dir), "--output-subdir", BUNDLE_DIR, "--force-language", LANGUAGE,
+            # Result URLs keep “index.html”: the government web server may not
+            # map directory URLs to index.html, and every other link on the
+            # site names the file too.
+            "--keep-index-url", "--quiet"]
+    for sel in EXCLUDE_SELECTORS:
+        args += ["--exclude-selectors", sel]
+    return args
+
+
+def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
+    """Write the Pagefind bundle into ``site_dir/pagefind``; returns how many
+    index parts were built and how many reused.
+
+    Small sites get one index. Sites with more than about SHARD_PAGES indexed
+    pages get shards (see below). Each part depends only on its pages' HTML,
+    the Pagefind binary and its options, so a part whose pages are
+    byte-identical to an earlier build's is taken from the cache (see
+    ``_cache_dir``) instead of being indexed again: after an edit to one
+    department of a province-scale portal only that department's shard and
+    the portal pages' shard are re-indexed."""
+    site_dir = Path(site_dir)
+    cmd = pagefind_command()
+    if cmd is None:
+        raise EnvironmentProblem("未安装全文检索工具 Pagefind（运行 make tools，或 pip install 'pagefind[extended]'），或加 --no-search 不建检索索引")
+    version = pagefind_version(cmd)
+    if version.startswith("1.5.") or version.startswith("1.4."):
+        log.warning("注意：Pagefind %s 的中文分词在建索引和查询时不一致，部分词语会搜不到；"
+                    "请运行 make tools 安装 Pagefind 1.6。", version)
+    bundle = site_dir / BUNDLE_DIR
+    shards = plan_shards(site_dir)
+    outputs = [bundle] + [bundle / f"shard-{n}" for n in range(1, len(shards))]
+    cache = _cache_dir(cache_root)
+    stamps = [_stamp(site_dir, pages, cmd, version) if cache else "" for pages in shards]
+    todo = []
+    bundle.mkdir(exist_ok=True)
+    for n, (out, stamp) in enumerate(zip(outputs, stamps)):
+        if cache and (cache / stamp / "pagefind.js").is_file():
+            shutil.copytree(cache / stamp, out, copy_function=_link_or_copy, dirs_exist_ok=True)
+            os.utime(cache / stamp)   # recently used: kept by _prune
+        else:
+            todo.append(n)
+    if len(shards) == 1 and todo:
+        _run_pagefind(cmd + pagefind_args(site_dir))
+    elif todo:
+        index_shards(site_dir, cmd, [shards[n] for n in todo], [outputs[n] for n in todo])
+    (bundle / SHARDS_FILE).write_text(  # the search page reads it
+        json.dumps([f"shard-{n}/" for n in range(1, len(shards))]), encoding="utf-8")
+    if not (bundle / "pagefind.js").exists():
+        raise EnvironmentProblem("Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）；网站未更新")
+    if cache:
+        for n in todo:
+            _remember(outputs[n], cache, stamps[n])
+        _prune(cache, keep=CACHE_KEEP * len(shards))
+    return dict(parts=len(shards), built=len(todo), reused=len(shards) - len(todo))
+
+
+def _run_pagefind(args: list[str]) -> None:
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise EnvironmentProblem(f"Pagefind 建立索引失败，网站未更新：{result.stderr.strip()[:500]}")
+
+
+# --- Shards for province-scale sites ----------------------------------------
+# One Pagefind run over 20,000 pages takes 8.5 GB of memory and 75 s; runs of
+# about 1,500 pages take under 1 GB each, and two can run at once. The search
+# page merges the shards in the browser (PagefindUI ``mergeIndex``), listed in
+# pagefind/shards.json. The portal pages (home, comparison, data quality),
+# which change with every department, are a shard of their own, and the
+# department folders are grouped in name order, so an edit re-indexes at most two
+# shards. Small sites keep one index.
+
+SHARD_PAGES = 1500
+SHARDS_FILE = "shards.json"
+
+
+def plan_shards(site_dir: Path) -> list[list[Path]]:
+    """The HTML pages of each index part: one part with every page for small
+    sites; else the root pages, then the department folders (never split) in
+    groups of about SHARD_PAGES pages."""
+    limit = int(os.environ.get("PORTAL_SEARCH_SHARD_PAGES", SHARD_PAGES))
+    tops: dict[str, list[Path]] = {}        # department folder or root page -> its pages
+    for path in sorted(site_dir.rglob("*.html")):
+        top = path.relative_to(site_dir).parts[0]
+        if top not in (BUNDLE_DIR, "static", "data"):
+            tops.setdefault(top, []).append(path)
+    if sum(map(len, tops.values())) <= limit:
+        return [[p for pages in tops.values() for p in pages]]
+    shards: list[list[Path]] = [[p for top, pages in tops.items() if top.endswith(".html") for p in pages], []]
+    for top, pages in tops.items():
+        if top.endswith(".html"):
+            continue
+        if len(shards[-1]) + len(pages) > limit and shards[-1]:
+            shards.append([])
+        shards[-1] += pages
+    return [s for s in shards if s]
+
+
+def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outputs: list[Path]) -> None:
+    """Index each shard from a mirror of its pages (hard links), two at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site_dir.parent))
+    try:
+        jobs = []
+        for n, (pages, out) in enumerate(zip(shards, outputs)):
+            mirror = work / f"s{n}"
+            for page in pages:
+                target = mirror / page.relative_to(site_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(page, target)
+            args = cmd + pagefind_args(mirror)
+            i = args.index("--output-subdir")
+            args[i:i + 2] = ["--output-path", str(out)]
+            jobs.append(args)
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            list(pool.map(_run_pagefind, jobs))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+CACHE_KEEP = 6
+
+
+def _cache_dir(cache_root: Path | None = None) -> Path | None:
+    """``PORTAL_SEARCH_CACHE`` (``0``: none), else ``pagefind/`` inside the
+    build cache (the build passes its own: ``PORTAL_CACHE``, default
+    .cache/portal beside content/), so that an empty build cache also means
+    a fresh index. Never inside the installed package."""
+    value = os.environ.get("PORTAL_SEARCH_CACHE", "")
+    if value == "0":
+        return None
+    if value:
+        return Path(value)
+    root = cache_root or (Path(os.environ["PORTAL_CACHE"]) if os.environ.get("PORTAL_CACHE") else None)
+    return root / "pagefind" if root is not None else None
+
+
+def _stamp(site_dir: Path, pages: list[Path], cmd: list[str], version: str) -> str:
+    """Hash of one index part's inputs: its pages (paths and bytes), the
+    Pagefind binary, version and options."""
+    h = hashlib.sha256("\0".join([version, *cmd, *pagefind_args(Path("."))]).encode())
+    for path in pages:
+        h.update(path.relative_to(site_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _remember(bundle: Path, cache: Path, stamp: str) -> None:
+    """Keep a copy of one index part under its stamp (without the shards
+    inside the first part's folder)."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=cache))
+        shutil.copytree(bundle, tmp / "b", copy_function=_link_or_copy,
+                        ignore=lambda d, files: [f for f in files if Path(d) == bundle
+                                                 and (f.startswith("shard-") or f == SHARDS_FILE)])
+        try:
+            os.rename(tmp / "b", cache / stamp)
+        except OSError:
+            pass  # another build stored the same part first
+        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        pass  # the cache is an optimisation only
+
+
+def _prune(cache: Path, keep: int) -> None:
+    """Drop all but the newest ``keep`` cached parts."""
+    try:
+        kept = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[keep:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
