@@ -5,6 +5,7 @@ static assets and form sets come from the installed package)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,7 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("wheel")
-    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(ROOT)],
+    source = tmp_path_factory.mktemp("source") / "portal"   # a copy: setuptools writes build/ into the tree it builds
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".tools", ".cache", "site", "build", "bench", "tests", "*.egg-info", "__pycache__", ".site*"))
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(source)],
                          capture_output=True, text=True, cwd=out)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     wheels = list(out.glob("*.whl"))
