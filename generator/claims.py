@@ -794,9 +794,64 @@ def prose_findings(dept: DeptYear, cells: dict | None = None) -> list[Finding]:
     if not dept.sections:
         return []
     checker = Checker(dept)
-    found = checker.run()
+    found = checker.run() + count_findings(dept)
     if cells is not None:
         cells.update(checker.cells)
+    return found
+
+
+# ----------------------------------------------------------------- counts (车辆)
+_VEHICLES = re.compile(r"共有车辆\s*(\d+)\s*辆")
+_VEHICLE_KIND = re.compile(r"([^、，,；;：:。\s]+用车)\s*(\d+)\s*辆")
+
+
+def _vehicle_total(dept: DeptYear) -> tuple[Decimal, Table] | None:
+    """公开10表 车辆数合计 (a blank statistic in a published row counts as 0)."""
+    table = dept.table("公开10表")
+    if table is None:
+        return None
+    for row in table.rows:
+        label = row.cell(0).text.replace(" ", "")
+        if "车辆数" in label and "合计" in label:
+            values = [c.value for c in row.cells[1:] if c.value is not None and c.kind == "amount"]
+            return (values[-1] if values else Decimal(0)), table
+    return None
+
+
+def count_findings(dept: DeptYear) -> list[Finding]:
+    """The number of vehicles the 情况说明 states (“共有车辆 N 辆”) against
+    公开10表's 车辆数合计, and the kinds listed after it (“其中：…用车 n 辆”)
+    against N. Counts are whole numbers: any difference is a 不一致."""
+    total = _vehicle_total(dept)
+    found: list[Finding] = []
+    for section in dept.sections:
+        md = section.markdown
+        for m in _VEHICLES.finditer(md):
+            start = max(md.rfind("。", 0, m.start()), md.rfind("\n", 0, m.start())) + 1
+            end = md.find("。", m.end())
+            sentence = md[start:end + 1 if end >= 0 else len(md)].strip()
+            line = section.line + 1 + md.count("\n", 0, m.start())
+            stated = Decimal(m.group(1))
+            paragraph_end = md.find("\n", m.end())
+            rest = md[m.end():paragraph_end if paragraph_end >= 0 else len(md)]
+            listed = rest[rest.find("其中"):] if "其中" in rest else ""
+            kinds = _VEHICLE_KIND.findall(listed)
+
+            def finding(family: str, message: str, expected: Decimal, printed: Decimal) -> Finding:
+                return Finding(dept=dept.key, path=section.path, line=line, where=f"情况说明 {section.title}",
+                               family=family, message=f"{message}。原文：“{sentence}”", expected=expected,
+                               printed=printed, table="公开10表", anchor=f"qksm-{section.anchor}", page="dept",
+                               sentence=sentence)
+            if total is not None and stated != total[0]:
+                found.append(finding(F_TABLE, f"文字为共有车辆 {stated} 辆，而{total[1].id or total[1].title}"
+                                              f"“车辆数合计”为 {total[0]} 辆", total[0], stated))
+            if kinds and sum(Decimal(n) for _, n in kinds) != stated:
+                listed_sum = sum(Decimal(n) for _, n in kinds)
+                terms = "、".join(f"{name} {n}" for name, n in kinds if n != "0")
+                zeros = sum(1 for _, n in kinds if n == "0")
+                found.append(finding(F_PARTS, f"其中所列各类车辆{('（' + terms + '）') if terms else ''}"
+                                              f"{f'（其余 {zeros} 类为 0）' if zeros else ''}合计 {listed_sum} 辆，"
+                                              f"而文字所述共有车辆 {stated} 辆", listed_sum, stated))
     return found
 
 

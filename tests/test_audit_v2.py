@@ -217,3 +217,25 @@ def test_page_marks_the_wrong_sentence_and_links_to_quality(tmp_path):
     for dept_page in out.glob("*/2023/index.html"):
         for target in re.findall(r'prose-mark" href="\.\./\.\./quality\.html#([^"]+)"', dept_page.read_text(encoding="utf-8")):
             assert target in ids, (dept_page, target)
+
+
+def test_downloads_carry_consequences_and_reviews(tmp_path):
+    """findings.csv and data.json say what the 数据质量 page says: every
+    difference, each consequence attributed to its root."""
+    import csv
+    import io
+    import json
+
+    from generator.build import build
+
+    content = Path(__file__).resolve().parent.parent / "content"
+    out = tmp_path / "site"
+    result = build(content, out, search=False, cache=False)
+    rows = list(csv.reader(io.StringIO((out / "data" / "findings.csv").read_text(encoding="utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert "归因于" in header and "已核实说明" in header
+    assert len(body) == sum(len(f.flat()) for f in result.findings)
+    attributed = [r for r in body if r[header.index("归因于")]]
+    assert attributed and len(attributed) == sum(len(f.flat()) - 1 for f in result.findings)
+    data = json.loads((out / "yangquan-ybj" / "2023" / "data.json").read_text(encoding="utf-8"))
+    assert any(f["consequences"] for f in data["findings"])

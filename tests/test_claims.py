@@ -266,3 +266,48 @@ def test_synthetic_prose_has_no_false_alarms(tmp_path):
                     for a in se.amounts if a.key)
         assert claims.prose_findings(dept) == [], dept.key
     assert tied > 100
+
+
+def _linfen_with(tmp_path, old: str, new: str):
+    import shutil
+
+    from generator.load import load_content
+
+    root = Path(__file__).resolve().parent.parent / "content"
+    content = tmp_path / "content"
+    shutil.copytree(root, content)
+    md = content / "linfen-ybzx" / "2023" / "情况说明.md"
+    text = md.read_text(encoding="utf-8")
+    assert old in text
+    md.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _, depts = load_content(content)
+    return next(d for d in depts if d.slug == "linfen-ybzx")
+
+
+def test_vehicle_count_against_table_and_its_kinds(tmp_path):
+    from generator.claims import count_findings
+
+    dept = _linfen_with(tmp_path, "共有车辆1辆", "共有车辆2辆")
+    found = count_findings(dept)
+    assert sorted(f.family for f in found) == ["分项与合计", "文字与表格"]
+    table = next(f for f in found if f.family == "文字与表格")
+    assert "共有车辆 2 辆" in table.message and "车辆数合计”为 1 辆" in table.message and not table.rounding
+    assert table.line == next(i for i, l in enumerate(
+        (tmp_path / "content/linfen-ybzx/2023/情况说明.md").read_text(encoding="utf-8").split("\n"), 1) if "共有车辆2辆" in l)
+
+
+def test_vehicle_kinds_not_adding_up(tmp_path):
+    from generator.claims import count_findings
+
+    dept = _linfen_with(tmp_path, "其他用车1辆", "其他用车3辆")
+    found = count_findings(dept)
+    assert [f.family for f in found] == ["分项与合计"]
+    assert "合计 3 辆" in found[0].message and "其余 7 类为 0" in found[0].message
+
+
+def test_vehicle_counts_on_the_seeds_agree():
+    from generator.claims import count_findings
+    from generator.load import load_content
+
+    _, depts = load_content(Path(__file__).resolve().parent.parent / "content")
+    assert [f for d in depts for f in count_findings(d)] == []
