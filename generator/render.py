@@ -249,10 +249,14 @@ def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
 
 
 def finding_json(f: Finding) -> dict:
+    """One finding with the differences it explains (root-cause grouping) and
+    the editor's review, so the download says what the 数据质量 page says."""
     return dict(file=f.path, line=f.line, where=f.where, family=f.family, severity=f.severity, message=f.message,
                 expected=fmt_plain(f.expected) if f.expected is not None else None,
                 printed=fmt_plain(f.printed) if f.printed is not None else None,
-                difference=fmt_plain(f.difference) if f.difference is not None else None)
+                difference=fmt_plain(f.difference) if f.difference is not None else None,
+                sentence=f.sentence or None, reviewed=f.reviewed, review_note=f.review_note or None,
+                consequences=[finding_json(c) for c in f.consequences])
 
 
 def _json_bytes(value) -> bytes:
@@ -306,9 +310,11 @@ def write_bundle(out: Path, keys: list[str], findings: dict[str, list[Finding]],
     if not keep_fragments:
         shutil.rmtree(fragments, ignore_errors=True)
     frows = [[key.split("/")[0], key.split("/")[1], f.severity, f.family, f.where, f.message,
-              fmt_plain(f.difference) if f.difference is not None else "", f"{f.path}:{f.line}"]
-             for key in keys for f in findings[key]]
-    (base / "findings.csv").write_bytes(_csv(["部门", "年度", "类别", "勾稽类型", "位置", "说明", "差额", "内容文件"], frows))
+              fmt_plain(f.difference) if f.difference is not None else "", root.where if f is not root else "",
+              f.review_note if f.reviewed else "", f"{f.path}:{f.line}"]
+             for key in keys for root in findings[key] for f in root.flat()]
+    (base / "findings.csv").write_bytes(_csv(["部门", "年度", "类别", "勾稽类型", "位置", "说明", "差额", "归因于",
+                                              "已核实说明", "内容文件"], frows))
 
 
 def write_sitemap(out: Path, site: Site, paths: list[str]) -> None:
