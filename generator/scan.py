@@ -126,6 +126,11 @@ class Survey:
             return []
         return found
 
+    def usable(self, entries) -> "list[tuple[os.DirEntry, str]]":
+        """(entry, kind) of the entries that can be content: litter is
+        ignored, and links and special files were already reported by kind()."""
+        return [(e, k) for e in entries if (k := self.kind(e)) not in ("ignored", "link", "special")]
+
     def kind(self, entry: os.DirEntry) -> str:
         """ignored | link | dir | file | special — never follows a link, never opens."""
         if ignored(entry.name):
@@ -225,10 +230,9 @@ class Survey:
         elif years:
             self.departments[slug] = [e.path for e in years]
         year_names = {e.name for e in years}
-        for entry in entries:
-            kind = self.kind(entry)
+        for entry, kind in self.usable(entries):
             name = entry.name
-            if kind in ("ignored", "link", "special") or name in year_names:
+            if name in year_names:
                 continue
             if kind == "dir":
                 if YEAR_DIR.match(name):
@@ -260,11 +264,8 @@ class Survey:
         """``<部门>/<年度>/``: 情况说明.md and 绩效/*.yaml. The loader calls this
         too (with reporting off), so the survey and the loader cannot disagree."""
         found = YearFolder()
-        for entry in self.entries(folder):
-            kind = self.kind(entry)
+        for entry, kind in self.usable(self.entries(folder)):
             name = entry.name
-            if kind in ("ignored", "link", "special"):
-                continue
             if kind == "dir":
                 if name == EVAL_DIR:
                     found.evaluations = self.eval_folder(entry.path)
@@ -293,11 +294,8 @@ class Survey:
 
     def eval_folder(self, folder: str) -> list[str]:
         evals = []
-        for entry in self.entries(folder):
-            kind = self.kind(entry)
+        for entry, kind in self.usable(self.entries(folder)):
             name = entry.name
-            if kind in ("ignored", "link", "special"):
-                continue
             if kind == "dir":
                 self.stray(entry, f"{EVAL_DIR}/ 中不能再有文件夹；绩效文件请直接放在 {EVAL_DIR}/ 中")
                 continue

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from made_up_forms import national_2025
 
 from generator import facts, formsets, load, registry
 from generator.audit import audit
@@ -207,27 +208,8 @@ def test_shanghai_planted_build_marks_the_two_rows(tmp_path):
 
 # ---------------------------------------------------------------- a site's own form set
 
-T11 = """
-  - 表号: 公开11表
-    标题: 示例补充表
-    形状: 普通表
-    文件: t11
-    栏目:
-      - {名称: 项目, 类型: 文字}
-      - 合计
-      - 甲类
-      - 乙类
-    勾稽:
-      - {规则: 行内, 合计: 合计, 加: [甲类, 乙类]}
-
-"""
-
-
 def _national_2025() -> str:
-    text = (FORMS / "national.yaml").read_text(encoding="utf-8")
-    text = text[: text.index("# 全平台共用的词表")]            # the 共用词表 is declared once, in national.yaml
-    text = text.replace("表式: 全国2019", "表式: 全国2025").replace("起始年度: 2019", "起始年度: 2025")
-    return text.replace("\n变体:", T11 + "变体:", 1)
+    return national_2025()
 
 
 def test_content_forms_folder_is_read_by_the_build(tmp_path):

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from made_up_forms import national_2025
 
 from generator import formsets, registry
 from generator.reader import read_yaml
@@ -598,29 +599,9 @@ def test_shanghai_headline_concepts(shanghai):
 
 # ---------------------------------------------------------------- a table beyond 公开10表
 
-T11 = """
-  - 表号: 公开11表
-    标题: 示例补充表
-    形状: 普通表
-    文件: t11
-    栏目:
-      - {名称: 项目, 类型: 文字}
-      - 合计
-      - 甲类
-      - 乙类
-    勾稽:
-      - {规则: 行内, 合计: 合计, 加: [甲类, 乙类]}
-
-"""
-
-
 def _national_2025(folder: Path) -> Path:
     """A made-up 全国2025: the national form set plus a 公开11表 (output t11)."""
-    text = (FORMS / "national.yaml").read_text(encoding="utf-8")
-    text = text[: text.index("# 全平台共用的词表")]            # declared once, in national.yaml
-    text = text.replace("表式: 全国2019", "表式: 全国2025").replace("起始年度: 2019", "起始年度: 2025")
-    text = text.replace("名称: 部门决算公开表（公开01表—公开10表）", "名称: 部门决算公开表（公开01表—公开11表）")
-    text = text.replace("\n变体:", T11 + "变体:", 1)
+    text = national_2025()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "national-2025.yaml").write_text(text, encoding="utf-8")
     return folder
