@@ -60,17 +60,19 @@ def _title(table: Table, i: int) -> str:
 
 def _side_of(table: Table, column: int) -> str:
     """The side (收入/支出) of a two-sided table whose amount columns hold ``column``."""
-    return next((s for s, v in table.spec["sides"].items() if column in v["amounts"]),
+    return next((s for s, v in table.form_spec["sides"].items() if column in v["amounts"]),
                 "收入" if column < 3 else "支出")
 
 
 class Auditor:
     def __init__(self, dept: DeptYear):
         self.dept = dept
-        self.form = dept.form_set or formsets.form_set_for(dept.year)
+        form = dept.form_set or formsets.form_set_for(dept.year)
+        assert form is not None, "the package's forms always include a default form set"
+        self.form = form
         self.findings: list[Finding] = []
         # root-cause grouping: which cells each finding compares, and the sums that hold
-        self._cells: dict[int, tuple[Cell | None, list[tuple[Cell, int]]]] = {}   # id(finding) -> (total, parts)
+        self._cells: dict[int, tuple[object, list[tuple[Cell, int]]]] = {}   # id(finding) -> (total, parts)
         self._derived: dict[int, set[int]] = {}   # id(cell) -> ids of cells that hold a sum including it
         self._alive: list = []   # converted/summed cells made for one comparison: kept so their ids stay unique
 
@@ -121,7 +123,7 @@ class Auditor:
     # ------------------------------------------------------------ tables
     def run(self) -> list[Finding]:
         for table in self.dept.tables:
-            for identity in table.spec.get("identities", []):
+            for identity in table.form_spec.get("identities", []):
                 getattr(self, f"rule_{identity['rule']}")(table, identity)
         self.cross_tables()
         self.sangong()
@@ -181,10 +183,10 @@ class Auditor:
             children = [r for r in rows if r.level == 2 and r.code.startswith(parent.code)]
             if children:
                 self._sum_rows(table, parent, children, "科目汇总", f"类 {parent.code}")
-        personnel = set(table.spec["personnel"])
+        personnel = set(table.form_spec["personnel"])
         for row in table.rows:
-            if row.code in table.spec["totals"]:
-                want_personnel = table.spec["totals"][row.code] == "personnel"
+            if row.code in table.form_spec["totals"]:
+                want_personnel = table.form_spec["totals"][row.code] == "personnel"
                 tops = [r for r in rows if r.level == 1 and (r.code in personnel) == want_personnel]
                 self.compare(path=row.path, line=row.line, where=f"{table.id} {row.code}", family="合计",
                              parts=[(r.code, 1, r.cell(2)) for r in tops], total_label=row.code, total=row.cell(2),
@@ -193,7 +195,7 @@ class Auditor:
     # two-sided tables (公开01/公开04)
     def rule_sides(self, table: Table, identity: dict) -> None:
         totals = {}
-        for side_name, side in table.spec["sides"].items():
+        for side_name, side in table.form_spec["sides"].items():
             labelled = table.side_rows(side_name)
             labels = [t for t, _ in labelled]
             if side["subtotal"] not in labels:
@@ -226,7 +228,7 @@ class Auditor:
     def rule_parts(self, table: Table, identity: dict) -> None:
         """分项: on one side, the row ``total`` = the ``len(parts)`` rows right
         after it (matched by position: their labels repeat items above)."""
-        side = table.spec["sides"][identity["side"]]
+        side = table.form_spec["sides"][identity["side"]]
         labelled = table.side_rows(identity["side"])
         labels = [t for t, _ in labelled]
         if identity["total"] not in labels:
@@ -272,6 +274,8 @@ class Auditor:
             right, rrow, rlabel, rtable = self._ref(identity["right"])
             if left is None or right is None:
                 continue
+            # _ref finds a cell only in a table and row it found
+            assert ltable is not None and rtable is not None and rrow is not None
             if ltable.unit != rtable.unit:   # one printed in 元, the other in 万元
                 left, right = _same_unit(ltable, left, rtable, right)
             if left.value is None and right.value is None:
@@ -435,6 +439,7 @@ class Auditor:
                 continue
             roots.add(id(root))
             d = root.difference
+            assert d is not None   # every candidate has a difference
             carried = reach({id(self._cells[id(root)][0])})
             changed = True
             while changed:

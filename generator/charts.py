@@ -34,7 +34,7 @@ def _layout(title: str, unit: str, horizontal: bool = False, height: int = 360, 
         "yaxis": cat if horizontal else axis,
     }
     if horizontal:
-        layout["yaxis"]["autorange"] = "reversed"
+        cat["autorange"] = "reversed"   # the y axis: first category on top
     layout.update(extra)
     return layout
 
@@ -43,9 +43,10 @@ def _bar(name: str, labels: list[str], values: list[Decimal | None], color: str,
          horizontal: bool = False, labelled: bool = True, stacked: bool = False) -> dict:
     shown = [fmt_amount(v) if v is not None else "未列示" for v in values]
     nums = [float(v) if v is not None else None for v in values]
-    trace = {"type": "bar", "name": name, "marker": {"color": color},
-             "customdata": shown,
-             "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{name}：%{{customdata}} {unit}<extra></extra>"}
+    trace: dict[str, object] = {
+        "type": "bar", "name": name, "marker": {"color": color},
+        "customdata": shown,
+        "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{name}：%{{customdata}} {unit}<extra></extra>"}
     if labelled:   # the value written on its bar: no guessing from the axis
         trace.update(text=[fmt_amount(v) if v is not None else "" for v in values], texttemplate="%{text}",
                      textposition="inside" if stacked else "auto",

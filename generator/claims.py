@@ -84,7 +84,7 @@ class Amount:
     sign: int = 1
     key: str = ""         # quantity key (a Ref key, or X:… for figures with no table cell)
     denominator: str = ""  # share: the named whole (“占本年支出合计的”)
-    sentence: "Sentence | None" = None
+    sentence: Sentence = field(kw_only=True)   # the sentence it is printed in
 
 
 @dataclass
@@ -165,7 +165,7 @@ class Figures:
         self.t05_rows: list = []
         self._build()
 
-    def _add(self, key, label, table: Table, cell: Cell | None, items=1):
+    def _add(self, key, label, table: Table | None, cell: Cell | None, items=1):
         if cell is None or table is None:
             return
         cell = cell_in_wan(table, cell)
@@ -179,7 +179,7 @@ class Figures:
             return None
         return next((r for r in table.rows if r.code == code), None)
 
-    def _build(self):
+    def _build(self) -> None:
         d = self.dept
         for tid in ("公开01表", "公开04表"):
             t = d.table(tid)
@@ -193,7 +193,7 @@ class Figures:
         for tid in ("公开02表", "公开03表"):
             t = d.table(tid)
             row = self._row(t, "合计")
-            if row is None:
+            if row is None or t is None:   # (no row without its table)
                 continue
             for i, c in enumerate(t.columns):
                 if c["kind"] == "amount":
@@ -233,9 +233,9 @@ class Figures:
             for what, columns in (("全年预算数", BUDGET_COLUMNS), ("全年执行数", EXEC_COLUMNS)):
                 got = _funds_value(ev, columns)
                 if got is not None:
-                    cell = got[0]
+                    cell, value, _ = got
                     self.refs[f"绩效:{ev.slug}:{what}"] = Ref(f"绩效:{ev.slug}:{what}", f"“{name}”自评表{what}",
-                                                              cell.value, cell.places, 1, ev.slug)
+                                                              value, cell.places, 1, ev.slug)
         t10 = d.table("公开10表")
         if t10 is not None:
             labels = [(_norm(r.cell(0).text), r) for r in t10.rows]
@@ -435,7 +435,7 @@ def extract(section: Section, fig: Figures) -> list[Block]:
     md = section.markdown
     blocks = _blocks(section)
     for bi, block in enumerate(blocks):
-        pending = []  # subjects named by a figure-less sentence (咸阳: “1. 科目…。” then “年初预算为…”)
+        pending: list[str] = []  # subjects named by a figure-less sentence (咸阳: “1. 科目…。” then “年初预算为…”)
         start = block.start
         pieces = []
         for m in _SENTENCE_END.finditer(md, block.start, block.end):
@@ -664,9 +664,9 @@ class Checker:
                 if a.denominator:
                     den = self._denominator(a.denominator, block)
                 else:
-                    den = head if (head is not None and marker_at is not None and a.start > marker_at
-                                   and num is not head) else None
-                    den = (den.value, den.places) if den is not None else None
+                    whole = head if (head is not None and marker_at is not None and a.start > marker_at
+                                     and num is not head) else None
+                    den = (whole.value, whole.places) if whole is not None else None
                 if den is None:
                     continue
                 r = self._ratio(num, *den)
@@ -845,8 +845,8 @@ def count_findings(dept: DeptYear) -> list[Finding]:
             if total is not None and stated != total[0]:
                 found.append(finding(F_TABLE, f"文字为共有车辆 {stated} 辆，而{total[1].id or total[1].title}"
                                               f"“车辆数合计”为 {total[0]} 辆", total[0], stated))
-            if kinds and sum(Decimal(n) for _, n in kinds) != stated:
-                listed_sum = sum(Decimal(n) for _, n in kinds)
+            if kinds and sum((Decimal(n) for _, n in kinds), Decimal(0)) != stated:
+                listed_sum = sum((Decimal(n) for _, n in kinds), Decimal(0))
                 terms = "、".join(f"{name} {n}" for name, n in kinds if n != "0")
                 zeros = sum(1 for _, n in kinds if n == "0")
                 found.append(finding(F_PARTS, f"其中所列各类车辆{('（' + terms + '）') if terms else ''}"
@@ -856,7 +856,9 @@ def count_findings(dept: DeptYear) -> list[Finding]:
 
 
 # ----------------------------------------------------------------- cross-form reconciliation
-def _funds_value(ev: Evaluation, names: tuple[str, ...]) -> tuple[Cell, int] | None:
+def _funds_value(ev: Evaluation, names: tuple[str, ...]) -> tuple[Cell, Decimal, int] | None:
+    """The evaluation's 资金 figure in the first of the columns ``names`` it
+    has: (cell in 万元, its value, line)."""
     t = ev.funds
     if t is None or not t.columns or not t.rows:
         return None
@@ -868,12 +870,19 @@ def _funds_value(ev: Evaluation, names: tuple[str, ...]) -> tuple[Cell, int] | N
         if name in cols:
             cell = cell_in_wan(t, row.cell(cols.index(name)))
             if cell.value is not None:
-                return cell, row.line
+                return cell, cell.value, row.line
     return None
 
 
 EXEC_COLUMNS = ("全年执行数", "实际执行金额", "执行数")
 BUDGET_COLUMNS = ("全年预算数", "预算数")
+
+
+def _decimals(value: Decimal) -> int:
+    """The number of decimal places ``value`` is written with (0 for whole numbers)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), value   # a figure read from a table is finite
+    return max(-exponent, 0)
 
 
 def whole_vs_spending(dept: DeptYear) -> list[Finding]:
@@ -888,14 +897,14 @@ def whole_vs_spending(dept: DeptYear) -> list[Finding]:
     got = _funds_value(ev, EXEC_COLUMNS)
     if got is None:
         return []
-    cell, line = got
-    if cell.value == spend.value:
+    cell, value, line = got
+    if value == spend.value:
         return []
     return [Finding(dept=dept.key, path=ev.path, line=line, where=f"{ev.name} 资金", family=F_FORMS,
-                    rounding=abs(cell.value - spend.value) <= CENT,
+                    rounding=abs(value - spend.value) <= CENT,
                     message=f"部门整体自评全年执行数 {cell.text} 万元，而公开03表本年支出合计为 {_fmt(spend.value)} 万元"
-                            f"（差 {_fmt(cell.value - spend.value)}）",
-                    expected=spend.value, printed=cell.value, table=ev.slug, anchor="funds", page="eval", hint=True)]
+                            f"（差 {_fmt(value - spend.value)}）",
+                    expected=spend.value, printed=value, table=ev.slug, anchor="funds", page="eval", hint=True)]
 
 
 def projects_vs_project_spending(dept: DeptYear) -> list[Finding]:
@@ -911,13 +920,14 @@ def projects_vs_project_spending(dept: DeptYear) -> list[Finding]:
         got = _funds_value(ev, EXEC_COLUMNS)
         if got is None:
             return []   # a project without its 执行数: no sum to compare
-        values.append(got[0].value)
+        values.append(got[1])
     total = sum(values, Decimal(0))
     if total == target.value:
         return []
     t03 = dept.table("公开03表")
+    assert t03 is not None   # it holds ``target``
     row = next(r for r in t03.rows if r.code == "合计")
-    places = max([2] + [-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0])
+    places = max([2] + [_decimals(v) for v in values])
     return [Finding(dept=dept.key, path=row.path or dept.path, line=row.line, where="公开03表 合计 项目支出",
                     family=F_FORMS,
                     message=f"{len(projects)} 个项目自评全年执行数合计 {_fmt(total, places)} 万元，而公开03表项目支出为 "

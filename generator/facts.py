@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import overload
 
 from . import formsets, registry
 from .amounts import BLANK, Cell, fmt_plain
@@ -13,6 +14,18 @@ from .model import DeptYear, Table
 
 NOTHING_TO_SHOW = re.compile(r"没有|未发生|不涉及|均为\s*0|为零")   # a printed 说明 meaning “zero”, not “not published”
 YUAN_PER_WAN = 4   # 1 万元 = 10^4 元: converting is an exact shift of the decimal point
+
+
+@overload
+def in_wan(table: Table | None, value: Decimal) -> Decimal: ...
+
+
+@overload
+def in_wan(table: Table | None, value: None) -> None: ...
+
+
+@overload
+def in_wan(table: Table | None, value: Decimal | None) -> Decimal | None: ...
 
 
 def in_wan(table: Table | None, value: Decimal | None) -> Decimal | None:

@@ -244,6 +244,8 @@ def _columns(r: _Reader, node, where: str) -> list[dict]:
     columns = []
     for i, item in enumerate(node, 1):
         cw = f"{where} 第{i}栏"
+        groups: list[str]
+        pos: Text | Map
         if isinstance(item, Text):
             item_map = None
             name, label, kind, groups = r.text(item, cw), None, "amount", []
@@ -266,7 +268,7 @@ def _columns(r: _Reader, node, where: str) -> list[dict]:
             continue
         if "/" in name or "|" in name:
             r.err(pos, cw, f"栏目名称“{name}”不能含“/”或“|”")
-        col = dict(name=name, kind=kind or "amount", group="-".join(groups))
+        col: dict[str, object] = dict(name=name, kind=kind or "amount", group="-".join(groups))
         if label is not None:
             col["label"] = label
         if len(groups) > 1:
@@ -440,7 +442,7 @@ def _slug(r: _Reader, node, where: str) -> str:
 
 def _sides(r: _Reader, node, columns, where) -> dict:
     m = r.mapping(node, where, {s: True for s in SIDES}, "两侧")
-    out = {}
+    out: dict[str, dict] = {}
     if m is None:
         return out
     for side in SIDES:
@@ -510,10 +512,10 @@ def _identities(r: _Reader, node, spec: dict, where: str) -> list[dict]:
                 out.append(dict(rule="columns", total=columns[total]["name"], parts=parts))
         elif rule == "parts":
             side = r.choice(item.get("侧"), f"{iw} 侧", {s: s for s in SIDES}, "侧") if "侧" in item else None
-            total = r.text(item.get("合计"), f"{iw} 合计")
+            total_label = r.text(item.get("合计"), f"{iw} 合计")
             parts = [str(p) for p in r.texts(item.get("分项"), f"{iw} 分项") or []]
-            if side and total:
-                out.append(dict(rule="parts", side=side, total=total, parts=parts))
+            if side and total_label:
+                out.append(dict(rule="parts", side=side, total=total_label, parts=parts))
         else:
             out.append(dict(rule=rule))
     return out
@@ -526,7 +528,7 @@ def _shape_name(code: str) -> str:
 def _sangong(r: _Reader, node, columns, vocab, where) -> dict:
     years = [y for y in vocab.get("SANGONG_YEARS", []) if y != "上年决算数"] or ["预算数", "决算数"]
     m = r.mapping(node, where, {y: False for y in years}, "三公")
-    out = {}
+    out: dict[tuple[str, str], str] = {}
     if m is None:
         return out
     for year, items in m.items():
@@ -630,22 +632,26 @@ def _ref(r: _Reader, node, where: str, tables: dict, own: dict | None = None, co
     m = r.mapping(node, where, keys, "取数位置")
     if m is None:
         return None
-    spec = own
-    if own is None:
+    if own is not None:
+        spec = own
+    else:
         tid = r.text(m.get("表"), f"{where} 表")
         if tid is None:
             return None
-        spec = tables.get(tid)
-        if spec is None:
+        found = tables.get(tid)
+        if found is None:
             r.err(m["表"], f"{where} 表", f"本表式没有“{tid}”（{_hint(tid, tables)}可用：{'、'.join(tables)}）")
             return None
-        if not spec["columns"]:   # that table's own errors say why
+        if not found["columns"]:   # that table's own errors say why
             return None
+        spec = found
     selectors = [k for k in ("行", "行之和", "项目", "各类") if k in m]
     if len(selectors) != 1:
         r.err(m, where, "取数位置须有且只有一个“行”“行之和”“项目”或“各类”")
         return None
     kind, columns, shape = selectors[0], spec["columns"], spec["shape"]
+    selector: tuple[str | int, ...]
+    column: int | str | list[str]
     if kind == "项目":
         if shape != "two_sided":
             r.err(m.key("项目"), where, "“项目”只用于收支对照表；科目表、经济分类表用“行”")
@@ -709,9 +715,9 @@ def _cross(r: _Reader, node, tables: dict, where: str) -> list[dict]:
         m = r.mapping(item, iw, CROSS_KEYS, "表间勾稽")
         if m is None:
             continue
-        sides = [_ref(r, m[k], f"{iw} {k}", tables) if k in m else None for k in ("左", "右")]
-        if all(sides):
-            out.append(dict(left=sides[0][:3], right=sides[1][:3]))
+        left, right = [_ref(r, m[k], f"{iw} {k}", tables) if k in m else None for k in ("左", "右")]
+        if left is not None and right is not None:
+            out.append(dict(left=left[:3], right=right[:3]))
     return out
 
 
@@ -793,7 +799,7 @@ def _form_set(r: _Reader, root, shown: str, vocab: dict) -> FormSet | None:
 def _check_set(r: _Reader, fs: FormSet, clean: bool = True) -> None:
     """Uniqueness of ids, files and anchors; variants name a table; one 三公 table."""
     for key, what in (("id", "表号"), ("file", "文件"), ("anchor", "锚点")):
-        seen = {}
+        seen: dict[str | None, str] = {}
         for spec in fs.tables:
             value = spec.get(key)
             if value and value in seen:
@@ -809,14 +815,14 @@ def _check_set(r: _Reader, fs: FormSet, clean: bool = True) -> None:
         else:
             spec.setdefault("file", base[spec["id"]]["file"])
             spec.setdefault("anchor", base[spec["id"]]["anchor"])
-        key = (spec["id"], spec["variant"])
-        if key in seen_variants:
+        variant_key = (spec["id"], spec["variant"])
+        if variant_key in seen_variants:
             r.err(spec["_node"], spec["id"], f"变体“{spec['variant']}”重复")
-        seen_variants.add(key)
+        seen_variants.add(variant_key)
     sangong = [t["id"] for t in fs.tables if "sangong" in t or t.get("sangong_rows")]
     if len(sangong) > 1:
         r.err(base[sangong[1]]["_node"], sangong[1], f"只能有一张表声明“三公”（已有 {sangong[0]}）")
-    primary = {}
+    primary: dict[str, str] = {}
     for t in fs.tables:
         for concept, ref in t.get("concepts", {}).items():
             if not ref["backup"]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .amounts import Cell
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .formsets import FormSet
 
 
 @dataclass
@@ -42,6 +46,13 @@ class Table:
     line: int = 0
     anchor: str = ""
 
+    @property
+    def form_spec(self) -> dict:
+        """:attr:`spec` of a table typed in a form set (every table of
+        ``DeptYear.tables``: the loader always gives those one)."""
+        assert self.spec is not None, f"{self.id}: not typed in a form set"
+        return self.spec
+
     def col(self, name: str) -> int:
         for i, c in enumerate(self.columns):
             if c["name"] == name:
@@ -51,7 +62,7 @@ class Table:
     def side_rows(self, side: str) -> list[tuple[str, "Row"]]:
         """Two-sided tables (公开01/04): (item label without spaces, row) for the
         rows that have an item on ``side`` (收入 or 支出)."""
-        li = self.spec["sides"][side]["label"]
+        li = self.form_spec["sides"][side]["label"]
         return [(label, r) for r in self.rows
                 if (label := r.cell(li).text.replace(" ", "").replace("　", ""))]
 
@@ -127,11 +138,11 @@ class DeptYear:
     form: str = ""                                    # the 表式 (form set) name its tables are typed in
     unit_columns: list[str] = field(default_factory=list)  # 单位构成 printed columns of that form set
 
-    form_obj: object = field(default=None, repr=False, compare=False)   # the FormSet itself (not pickled)
+    form_obj: FormSet | None = field(default=None, repr=False, compare=False)   # the FormSet itself (not pickled)
     reviewed: list["Review"] = field(default_factory=list)   # 已核实: findings an editor has checked
 
     @property
-    def form_set(self):
+    def form_set(self) -> FormSet | None:
         """The chosen form set (formsets.FormSet): the one the loader used,
         else looked up by :attr:`form` (after unpickling)."""
         if self.form_obj is not None:

@@ -77,8 +77,9 @@ class Preview:
     def findings(self) -> dict[str, list]:
         return {k: v for r in self.results.values() for k, v in r.findings.items()}
 
-    def _rebuild(self, slugs: set[str] | None = None) -> list[str]:
-        """Rebuild these department folders (all of them when ``slugs`` is None)."""
+    def _rebuild(self, site: Settings, slugs: set[str] | None = None) -> list[str]:
+        """Rebuild these department folders (all of them when ``slugs`` is None)
+        with the portal settings ``site`` (:attr:`site`)."""
         folder_errors: list[ContentError] = []
         folders, years = department_folders(self.content, folder_errors)
         slugs = set(folders) if slugs is None else slugs
@@ -86,7 +87,7 @@ class Preview:
         for slug in slugs - set(folders):                 # department deleted
             self.results.pop(slug, None)
             self.dept_errors.pop(slug, None)
-        tasks = [build.department_task(slug, folders[slug], self.out, self.site, self.versions,
+        tasks = [build.department_task(slug, folders[slug], self.out, site, self.versions,
                                        include_drafts=True, preview=True) for slug in sorted(slugs & set(folders))]
         for result in build.run_tasks(tasks, os.cpu_count() or 1):
             slug = result.slug
@@ -114,7 +115,7 @@ class Preview:
         self.results, self.dept_errors = {}, {}
         self.out.mkdir(parents=True, exist_ok=True)
         render.copy_static(self.out, self.site)
-        written = self._rebuild() if self.site is not None else []
+        written = self._rebuild(self.site) if self.site is not None else []
         return self._finish(written, portal=self.site is not None)
 
     def changed(self, defer_portal: bool = False) -> list[str]:
@@ -135,8 +136,8 @@ class Preview:
         inside = [p for p in paths if self._slug(p) is not None or p.name == "site.yaml"]
         if len(inside) != len(paths) or any(p.name == "site.yaml" for p in paths) or self.site is None:
             return self.full()                     # templates, assets or portal settings changed
-        slugs = {self._slug(p) for p in paths}
-        written = self._rebuild(slugs)
+        slugs = {slug for p in paths if (slug := self._slug(p)) is not None}   # all of them: see ``inside``
+        written = self._rebuild(self.site, slugs)
         portal = bool(written) or not (slugs & set(self.dept_errors))
         if defer_portal and portal:
             self.portal_due = True
@@ -150,7 +151,8 @@ class Preview:
         if not self.portal_due:
             return []
         self.portal_due = False
-        written = self._portal()
+        assert self.site is not None   # portal_due is set only with settings loaded; they are never unloaded
+        written = self._portal(self.site)
         self.rendered = self.rendered + written
         self._write_status()
         return written
@@ -176,16 +178,17 @@ class Preview:
         """Portal-wide pages and downloads from every department's summary."""
         self.generation += 1
         if portal and self.site is not None:
-            written = written + self._portal()
+            written = written + self._portal(self.site)
         self.rendered = written
         self._write_status()
         return written
 
-    def _portal(self) -> list[str]:
+    def _portal(self, site: Settings) -> list[str]:
+        """The portal-wide pages, with the portal settings ``site`` (:attr:`site`)."""
         summaries = [s for slug in sorted(self.results) for s in self.results[slug].summaries]
         findings = self.findings
-        common = pages_mod.common_context(self.site, self.years, preview=True)
-        written = render.write_pages(self.out, pages_mod.portal_pages(self.site, summaries, findings, common), self.versions)
+        common = pages_mod.common_context(site, self.years, preview=True)
+        written = render.write_pages(self.out, pages_mod.portal_pages(site, summaries, findings, common), self.versions)
         render.write_bundle(self.out, [s["dept"].key for s in summaries], findings, keep_fragments=True)
         return written
 
@@ -303,7 +306,7 @@ def _faster_polling(interval_ms: int = 200) -> None:
     from livereload import handlers
     tornado_loop = handlers.ioloop
 
-    class PeriodicCallback(tornado_loop.PeriodicCallback):
+    class PeriodicCallback(handlers.ioloop.PeriodicCallback):   # tornado_loop.PeriodicCallback
         def __init__(self, callback, callback_time, *args, **kwargs):
             super().__init__(callback, min(callback_time, interval_ms), *args, **kwargs)
     handlers.ioloop = types.SimpleNamespace(PeriodicCallback=PeriodicCallback, IOLoop=tornado_loop.IOLoop)

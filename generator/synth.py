@@ -24,6 +24,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Callable, Sequence
 
 # ---------------------------------------------------------------- catalogues
 
@@ -103,6 +104,13 @@ _FUNCTIONAL = """
 22960 彩票公益金安排的支出: 2296002 用于社会福利的彩票公益金支出; 2296003 用于体育事业的彩票公益金支出
 """
 
+
+def _code_name(item: str) -> tuple[str, str]:
+    """“2130301 行政运行” -> (code, name)."""
+    code, name = item.split(" ", 1)
+    return code, name
+
+
 CLASS_NAMES: dict[str, str] = {}
 KUAN_NAMES: dict[str, str] = {}
 XIANG: dict[str, list[tuple[str, str]]] = {}  # 款 -> [(项 code, name)]
@@ -114,7 +122,7 @@ for _line in _FUNCTIONAL.strip().splitlines():
     _head, _items = _line.split(": ", 1)
     _code, _name = _head.split(" ", 1)
     KUAN_NAMES[_code] = _name
-    XIANG[_code] = [tuple(i.split(" ", 1)) for i in _items.split("; ")]
+    XIANG[_code] = [_code_name(i) for i in _items.split("; ")]
 
 # 政府性基金 款 (their 项 go to 公开07表, not 公开05表).
 FUND_KUAN = {"21208", "22960"}
@@ -149,7 +157,7 @@ ECONOMIC: list[tuple[str, str, list[tuple[str, str]]]] = []
 for _line in _ECONOMIC.strip().splitlines():
     _head, _items = _line.split(": ", 1)
     _code, _name = _head.split(" ", 1)
-    ECONOMIC.append((_code, _name, [tuple(i.split(" ", 1)) for i in _items.split("; ")]))
+    ECONOMIC.append((_code, _name, [_code_name(i) for i in _items.split("; ")]))
 # 款 that carry money (the rest are printed blank): personnel / public / capital.
 _PERSONNEL_USED = {"30101": 30, "30102": 12, "30103": 8, "30106": 1, "30107": 18, "30108": 10, "30109": 4,
                    "30110": 5, "30111": 1, "30112": 1, "30113": 8, "30199": 2, "30302": 3, "30305": 1, "30309": 0.3}
@@ -453,6 +461,14 @@ def make_items(p: Profile, rng: random.Random, year: int) -> list[Item]:
 
 # ---------------------------------------------------------------- one department-year
 
+SubjectRow = tuple[str, str, int, list[int]]   # (code, name, level, amounts)
+
+
+def _add(total: list[int] | None, amounts: list[int]) -> list[int]:
+    """``amounts`` added column by column to a running ``total`` (None: nothing yet)."""
+    return amounts if total is None else [a + b for a, b in zip(total, amounts)]
+
+
 class Writer:
     """Builds the YAML text of one department-year."""
 
@@ -471,8 +487,8 @@ class Writer:
     def emit(self, text: str = "") -> None:
         self.lines.append(text)
 
-    def table(self, table_id: str, rows: list[str], note: str, remark: str = "", extra: list[str] = (),
-              memo: list[str] = ()) -> None:
+    def table(self, table_id: str, rows: list[str], note: str, remark: str = "", extra: Sequence[str] = (),
+              memo: Sequence[str] = ()) -> None:
         self.emit(f"  {table_id}:")
         for e in extra:
             self.emit(f"    {e}")
@@ -490,29 +506,33 @@ class Writer:
             for m in memo:
                 self.emit(f"      - {q(m)}")
 
-    def tree(self, items: list[Item], value) -> list[tuple[str, str, int, list[int]]]:
+    def tree(self, items: list[Item], value: Callable[[Item], list[int]]) -> list[SubjectRow]:
         """(code, name, level, amounts) rows 类 → 款 → 项 plus the 合计 first;
         ``value(item)`` gives an item's amounts; parents are exact sums."""
-        out = []
+        out: list[SubjectRow] = []
         by_class: dict[str, dict[str, list[Item]]] = {}
         for it in items:
             by_class.setdefault(it.code[:3], {}).setdefault(it.code[:5], []).append(it)
-        total = None
+        total: list[int] | None = None
         for cls in sorted(by_class):
-            cls_rows, cls_sum = [], None
+            cls_rows: list[SubjectRow] = []
+            cls_sum: list[int] | None = None
             for kuan in sorted(by_class[cls]):
-                kuan_rows, kuan_sum = [], None
+                kuan_rows: list[SubjectRow] = []
+                kuan_sum: list[int] | None = None
                 for it in by_class[cls][kuan]:
                     v = value(it)
                     kuan_rows.append((it.code, it.name, 3, v))
-                    kuan_sum = v if kuan_sum is None else [a + b for a, b in zip(kuan_sum, v)]
+                    kuan_sum = _add(kuan_sum, v)
+                assert kuan_sum is not None   # every 款 in by_class has an item
                 cls_rows.append((kuan, KUAN_NAMES[kuan], 2, kuan_sum))
                 cls_rows += kuan_rows
-                cls_sum = kuan_sum if cls_sum is None else [a + b for a, b in zip(cls_sum, kuan_sum)]
+                cls_sum = _add(cls_sum, kuan_sum)
+            assert cls_sum is not None   # every 类 in by_class has a 款
             out.append((cls, CLASS_NAMES[cls], 1, cls_sum))
             out += cls_rows
-            total = cls_sum if total is None else [a + b for a, b in zip(total, cls_sum)]
-        return [("合计", "", 0, total)] + out if out else []
+            total = _add(total, cls_sum)
+        return [("合计", "", 0, total)] + out if total is not None else []
 
     def subject_rows(self, rows) -> list[str]:
         return [row(code, name, *(amt(v) for v in vals)) for code, name, _, vals in rows]
@@ -619,7 +639,7 @@ class Writer:
             else:
                 left = ("", i, "")
             v = spend.get(code, 0)
-            if "cross01" in self.plant and code == max(spend, key=spend.get):
+            if "cross01" in self.plant and code == max(spend, key=lambda c: spend[c]):
                 v += 1
             rows.append(row(*left, label, 31 + i, amt(v)))
         rows.append(row("本年收入合计", 27, amt(income_total), "本年支出合计", 58, amt(spend_total)))
@@ -780,7 +800,7 @@ class Writer:
         """三公经费 stated in the text: 上年决算数 (and a restated 决算数合计)."""
         if self.sg is None:
             return
-        prior = self.prior_sangong or self._invent_prior()
+        prior = self.prior_sangong or self._invent_prior(self.sg["actual"])
         self.emit("三公经费:")
         self.emit("  上年决算数:")
         for key, v in zip(["合计", "因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费"], prior):
@@ -795,9 +815,9 @@ class Writer:
         self.emit(f"  出处: {q('情况说明第九部分：“三公”经费支出决算' + (amt(stated) or '0') + '万元，比上年' + ('增加' if diff >= 0 else '减少') + (amt(abs(diff)) or '0') + '万元。')}")
         self.sangong_actual = self.sg["actual"]
 
-    def _invent_prior(self) -> list[int]:
+    def _invent_prior(self, actual: list[int]) -> list[int]:
         rng = self.rng
-        a = [int(v * rng.uniform(0.8, 1.2)) for v in self.sg["actual"][1:]]
+        a = [int(v * rng.uniform(0.8, 1.2)) for v in actual[1:]]
         abroad, car, buy, run, host = a
         car = buy + run
         return [abroad + car + host, abroad, car, buy, run, host]
@@ -915,7 +935,8 @@ class Writer:
         n_sat = rng.randint(1, min(3, k // 5))
         n_eff = rng.randint(2, max(2, k // 3))
         n_out = k - n_sat - n_eff
-        rows, used = [], {}
+        rows: list[tuple[str, str, str, str, str, int, int, str]] = []
+        used: dict[str, int] = {}
         for level, count, points in (("产出指标", n_out, 50), ("效益指标", n_eff, 30), ("满意度指标", n_sat, 10)):
             seconds = [s for (l, s) in INDICATORS if l == level]
             if level == "效益指标":
@@ -938,9 +959,8 @@ class Writer:
                 rows.append((level, second, name, target.format(**fill), done.format(**fill), top, score, reason))
         if plant and "score" in self.plant:
             i = rng.randrange(len(rows))
-            r = list(rows[i])
-            r[6] = r[5] + 2
-            rows[i] = tuple(r)
+            r = rows[i]
+            r = rows[i] = (*r[:6], r[5] + 2, r[7])
             self.planted.append(f"score: 绩效 {project} 指标“{r[2]}”得分超过分值")
         L += ["指标:", "  列: [一级指标, 二级指标, 三级指标, 年度指标值, 全年完成值, 分值, 得分, 偏差原因分析及改进措施]", "  行:"]
         for r in rows:

@@ -148,14 +148,14 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
 
     doc_tables, doc_others = [], []
     order = [s["id"] for s in fs.tables]
-    for rec in sorted(standard, key=lambda r: order.index(r.spec["id"]) if r.spec["id"] in order else 99):
+    for rec in sorted(standard, key=lambda r: order.index(r.form["id"]) if r.form["id"] in order else 99):
         raw = rec.raw
         memo = [f"导入自 {path.name} {'、'.join(raw.where)}（{today.isoformat()}）；请对照原件核对。"]
         unit = raw.unit if raw.unit and raw.unit != "万元" else ""
         if unit and unit not in ("元",):
             memo.append(f"原表单位为“{unit}”，平台只接受万元或元：请核对后换算录入。")
-        title = raw.title if raw.title and T.norm(raw.title) != T.norm(rec.spec["title"]) else ""
-        doc_tables.append(dict(id=rec.spec["id"], variant=rec.spec.get("variant", ""), title=title, unit=unit,
+        title = raw.title if raw.title and T.norm(raw.title) != T.norm(rec.form["title"]) else ""
+        doc_tables.append(dict(id=rec.form["id"], variant=rec.form.get("variant", ""), title=title, unit=unit,
                                rows=rec.rows, note=raw.note, remark=raw.remark, memo=memo))
     for rec in others:
         raw = rec.raw
@@ -170,7 +170,9 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
             if spec["id"] not in taken:
                 missing[spec["id"]] = (f"导入时在 {path.name} 中没有识别出此表（{spec['title']}）。原文确实没有此表时写明理由；"
                                        "否则请按原件补录到“决算表”并删除本条")
-    sections, terms, narrative_pages = [], [], []
+    sections: list[tuple[str, str]] = []
+    terms: list[tuple[str, str]] = []
+    narrative_pages: list[int] = []
     if text_lines:
         sections, terms, narrative_pages = narrative(text_lines)
     notes = [f"由 portal import 于 {today.isoformat()} 从 {path.name} 导入（{'PDF 第 1–%d 页' % info['pages'] if suffix == '.pdf' else '工作表：' + '、'.join(info['sheets'])}），"

@@ -125,9 +125,9 @@ def _unruled(lines: list[list[dict]], size: float):
     for _round in range(2):                # labels over columns the body leaves blank
         z = zones(cols)
         added: list[dict] = []
-        for cells in header_cells:
+        for frags in header_cells:
             for j, col in enumerate(cols):
-                hits = [f for f in cells if inside(z[j], (f[0] + f[1]) / 2)]
+                hits = [f for f in frags if inside(z[j], (f[0] + f[1]) / 2)]
                 if len(hits) < 2:
                     continue
                 anchor = col["x1"] if col["num"] else col["x0"]
@@ -135,7 +135,7 @@ def _unruled(lines: list[list[dict]], size: float):
                 for f in hits:
                     if f is not keep and not any(c.get("label_of") == f for c in cols + added):
                         added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
-            for f in cells:
+            for f in frags:
                 if not any(inside(zz, (f[0] + f[1]) / 2) for zz in z) and \
                         not any(c.get("label_of") == f for c in cols + added):
                     added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
@@ -144,6 +144,7 @@ def _unruled(lines: list[list[dict]], size: float):
     labels = []
     for j, col in enumerate(cols):
         picked: list[tuple] = []            # (line, fragment): the lowest, and the lines of a wrapped label above it
+        picked_line: int                    # header line of picked[0]: set with it
         for i in range(len(header_cells) - 1, -1, -1):
             hits = [f for f in header_cells[i] if inside(z[j], (f[0] + f[1]) / 2)]
             if not hits:
@@ -169,9 +170,8 @@ def _unruled(lines: list[list[dict]], size: float):
         for c in cells:
             iv = (c[0]["x0"], c[-1]["x1"])
             key = (iv[0] + iv[1]) / 2
-            j = next((k for k, zz in enumerate(z) if inside(zz, key)), None)
-            if j is None:
-                j = max(range(len(cols)), key=lambda k: (_overlap(iv, z[k]), -abs(key - z[k][0])))
+            zone = next((k for k, zz in enumerate(z) if inside(zz, key)), None)
+            j = zone if zone is not None else max(range(len(cols)), key=lambda k: (_overlap(iv, z[k]), -abs(key - z[k][0])))
             row[j] = (row[j] + _cell_text(c)) if row[j] else _cell_text(c)
         filled = [j for j, v in enumerate(row) if v]
         if len(filled) == 1 and filled[0] >= 1 and body and body[-1][filled[0]] and not is_number(row[filled[0]]):
@@ -222,7 +222,7 @@ def read_pdf(path: Path) -> tuple[list[Line], dict]:
 def _read_page(page, number: int, where: str, lines: list, text_lines: list, block_counter: list) -> None:
     found = [t for t in page.find_tables() if max((len(r) for r in t.extract()), default=0) >= 2]
     boxes = [t.bbox for t in found]
-    items: list[tuple[float, int, object]] = []
+    items: list[tuple[float, int, str | tuple[int, list]]] = []   # (top, kind, line text | (block, rows))
     for t in found:
         block_counter[0] += 1
         items.append((t.bbox[1], 1, (block_counter[0], t.extract())))
@@ -244,8 +244,8 @@ def _read_page(page, number: int, where: str, lines: list, text_lines: list, blo
         items.append((ln[0]["top"], 0, _line_text(ln)))
         text_lines.append((number, _line_text(ln)))
     items.sort(key=lambda x: (x[0], x[1]))
-    for _top, kind, item in items:
-        if kind == 0:
+    for _top, _kind, item in items:
+        if isinstance(item, str):   # kind 0
             lines.append(Line([item], None, where))
         else:
             b, rows = item

@@ -92,7 +92,7 @@ def leaf_labels(header: list) -> list[str]:
     if not header:
         return []
     width = max(len(r) for r in header)
-    out = []
+    out: list[str] = []
     for j in range(width):
         label = ""
         for r in header:
@@ -169,7 +169,8 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
             tables.append(current)
         current = None
 
-    def start(where):
+    def start(where) -> RawTable:
+        """Begin a table (``current``, which this returns) at ``where``."""
         nonlocal current, pending, candidates, phase
         t = pending
         if candidates and not t.title:
@@ -180,6 +181,7 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
             t.title = _rest(sheet.group(1))       # no title row: the sheet's name (e.g. “收入决算表”)
         t.where.append(where)
         current, pending, candidates, phase = t, RawTable(), [], "header"
+        return t
 
     for line in lines:
         cells = [clean(c) if c is not None else None for c in line.cells]
@@ -225,7 +227,7 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
                 continue
             start(line.where)
         if current is None:
-            start(line.where)
+            current = start(line.where)
         if line.where not in current.where:
             current.where.append(line.where)
         if note:
@@ -292,6 +294,12 @@ class Recognised:
     @property
     def figures(self) -> int:
         return sum(1 for r in self.rows for c in r if c and is_number(c))
+
+    @property
+    def form(self) -> dict:
+        """:attr:`spec` of a table recognised as a form table."""
+        assert self.spec is not None, f"{self.raw.title}: kept as 其他表"
+        return self.spec
 
 
 def _label(col: dict) -> str:
@@ -453,7 +461,8 @@ def _subject_rows(rows, codes: list[int], others: list[int]) -> list[list[str]]:
 
 
 def _econ_rows(rows, halves: int, width: int) -> list[list[str]]:
-    body, totals = [], []
+    body: list[list[str]] = []
+    totals: list[list[str]] = []
     for h in range(halves):
         part = [[(r[h * width + j] if h * width + j < len(r) else "") for j in range(width)] for r in rows]
         for cells in _subject_rows(part, [0], list(range(1, width))):

@@ -82,7 +82,7 @@ def read_xlsx(path: Path) -> tuple[list[Line], dict]:
         where = f"工作表“{ws.title}”"
         any_value = False
         for row in ws.iter_rows():
-            cells = []
+            cells: list[str | None] = []
             for cell in row:
                 if (cell.row, cell.column) in covered:
                     cells.append(None)
