@@ -58,16 +58,24 @@ def parse_decimal(text: str) -> Decimal:
     """``5417.27``, ``5,417.27`` and ``0.10`` -> exact Decimal; anything else raises.
     Full-width digits, period, comma, minus and plus are read as their
     half-width forms (``３２９．６９`` is 329.69); other scripts' digits are refused."""
+    value = _decimal_or_none(text)
+    if value is None:
+        raise NotANumber(text)
+    return value
+
+
+def _decimal_or_none(text: str) -> Decimal | None:
+    """:func:`parse_decimal` without the exception (free-form tables try every cell)."""
     t = text.strip()
     if t.isascii() and t.replace(".", "", 1).isdigit():  # the common case: 5417.27
         return Decimal(t)
     t = t.translate(FULL_WIDTH)
     if not _NUMBER.match(t):
-        raise NotANumber(text)
+        return None
     try:
         return Decimal(t.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - regex already guards
-        raise NotANumber(text) from None
+        return None
 
 
 def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
@@ -100,10 +108,7 @@ def try_number(text: str) -> Decimal | None:
         t = t[:-1]
     elif t.endswith("分"):
         t = t[:-1]
-    try:
-        return parse_decimal(t)
-    except NotANumber:
-        return None
+    return _decimal_or_none(t)
 
 
 def fmt_amount(value: Decimal | None, places: int = 2) -> str:
@@ -111,9 +116,18 @@ def fmt_amount(value: Decimal | None, places: int = 2) -> str:
     never fewer than the value was printed with (so 0.1449 stays 0.1449)."""
     if value is None:
         return ""
-    exp = value.as_tuple().exponent
-    shown = max(places, -exp if isinstance(exp, int) and exp < 0 else 0)
-    return f"{value:,.{shown}f}"
+    return f"{value:,.{max(places, _printed_places(value))}f}"
+
+
+def _printed_places(value: Decimal) -> int:
+    """Decimals the value was printed with (its negative exponent, else 0),
+    read off ``str(value)``, which is quicker than ``as_tuple()``."""
+    text = str(value)
+    if "E" in text:     # exponent notation: ask the tuple
+        exp = value.as_tuple().exponent
+        return -exp if isinstance(exp, int) and exp < 0 else 0
+    dot = text.find(".")
+    return len(text) - dot - 1 if dot >= 0 else 0
 
 
 def fmt_plain(value: Decimal | None) -> str:

@@ -51,6 +51,7 @@ from .settings import Settings as Site, live_problems
 
 CACHE_FORMAT = 2
 PARALLEL_MIN_TASKS = 16   # below this, worker start-up costs more than it saves
+MAX_CHUNK = 4             # department tasks handed to a worker at a time
 
 
 @dataclass
@@ -280,13 +281,26 @@ def department_task(slug: str, paths: list[str], out: Path, site: Site, versions
                 folder=str(folder or ""), manifest=manifest)
 
 
+DEPARTMENT_TEMPLATES = ("base.html", "_macros.html", "dept.html", "eval.html")
+
+
+def _compile_templates(names) -> None:
+    """Compile templates into the (per-process) Jinja environment's cache."""
+    env = render.environment()
+    for name in names:
+        env.get_template(name)
+
+
 def run_tasks(tasks: list[Task], jobs: int) -> list[TaskResult]:
     """Build every task, over ``jobs`` processes when there are enough tasks to pay for them."""
     if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS:
         return [build_department(t) for t in tasks]
     import multiprocessing
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    chunk = max(1, len(tasks) // (jobs * 8))
+    if ctx is not None:
+        _compile_templates(DEPARTMENT_TEMPLATES)   # once here, not once in every forked worker
+    # small chunks: when one worker runs out of tasks, the other has at most a few left
+    chunk = max(1, min(MAX_CHUNK, len(tasks) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         return list(pool.map(build_department, tasks, chunksize=chunk))
 

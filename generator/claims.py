@@ -126,8 +126,11 @@ def _half(places: int) -> Decimal:
     return min(Decimal(5).scaleb(-places - 1), HALF_CENT)
 
 
+_SPACES = re.compile(r"[\s　*]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s　*]", "", text)
+    return _SPACES.sub("", text)
 
 
 def _kind(title: str) -> str:

@@ -280,7 +280,8 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
         else:
             errors.append(at(item, where, f"第 {number} 行应为“a | b | c”形式的一行文字或栏目映射"))
             continue
-        texts = list(texts) + [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
+        if len(texts) < len(columns):     # short rows: the missing cells are blank
+            texts = list(texts) + [Text("", item.path, item.line, item.col)] * (len(columns) - len(texts))
         cells = parse_cells(texts, columns,
                             lambda: f"{where} {row_label(texts, number) if row_label else f'第{number}行'}", errors)
         rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))

@@ -3,6 +3,7 @@ holding everything its template needs, already formatted. Templates stay
 dumb; numbers are formatted here, once."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -172,7 +173,7 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
                 cls = "num"
             else:
                 cls = ""
-            cells.append(dict(text=display(cell), th=(i == head_i), cls=cls, rowspan=span))
+            cells.append({"text": display(cell), "th": i == head_i, "cls": cls, "rowspan": span})
         if row.level and head_i is not None:
             cells[head_i]["cls"] = f"lvl{row.level}"
         classes = [f"lvl{row.level}" if row.level else ("total" if row.code else "")]
@@ -231,10 +232,13 @@ def fmt_count(value: Decimal | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+_UNIT_IN_LABEL = re.compile(r"[（(]\s*(" + "|".join(COUNT_UNITS) + r")\s*[）)]")
+_NUMBERED_ROW = re.compile(r"^\s*\d+\s*[.．、]")
+
+
 def _row_unit(label: str) -> str:
     """A row counted in its own unit: “车辆数合计(辆)” -> 辆."""
-    import re
-    m = re.search(r"[（(]\s*(" + "|".join(COUNT_UNITS) + r")\s*[）)]", label)
+    m = _UNIT_IN_LABEL.search(label)
     return m.group(1) if m else ""
 
 
@@ -268,14 +272,13 @@ def table_figures(table: Table):
 def row_units(table: Table) -> list[str]:
     """Each row's own unit: “（一）车辆数合计（辆）” and the numbered rows under it
     (“1. 主要负责人用车”) are counted in 辆, not in the table's 万元."""
-    import re
     out, current = [], ""
     for row in table.rows:
         label = " ".join(c.text for c in row.cells[:2])
         unit = _row_unit(label)
         if unit:
             current = unit
-        elif not re.match(r"^\s*\d+\s*[.．、]", row.cell(0).text):
+        elif not _NUMBERED_ROW.match(row.cell(0).text):
             current = ""
         out.append(unit or current)
     return out
@@ -292,20 +295,23 @@ def polish_view(view: dict, table: Table) -> dict:
     code_first = head_i == 1 and table.shape in ("subject", "econ")
     blanks = dashes = 0
     units = row_units(table)
+    ncols = len(kinds)      # kinds and labels: one per column
     for r, row in enumerate(view["body"]):
         src = table.rows[r] if r < len(table.rows) else None
+        src_cells = src.cells if src is not None else ()
+        n_src = len(src_cells)
         unit = units[r] if r < len(units) else ""
         # cells with rowspan 0 are skipped in the view: map view cells back to columns
-        covered = len(row["cells"]) < len(kinds)
+        covered = len(row["cells"]) < ncols
         if row["findings"] and all(f.rounding for f in row["findings"]):
             row["cls"] = row["cls"].replace("has-finding", "has-rounding")
         numbers = False
-        offset = len(kinds) - len(row["cells"]) if covered else 0   # merged (covered) cells are the leftmost columns
+        offset = ncols - len(row["cells"]) if covered else 0   # merged (covered) cells are the leftmost columns
         for j, c in enumerate(row["cells"]):
             i = j + offset
-            cell = src.cells[i] if (src is not None and i < len(src.cells)) else None
-            kind = kinds[i] if i < len(kinds) else ""
-            c["label"] = labels[i] if i < len(labels) else ""
+            cell = src_cells[i] if i < n_src else None
+            kind = kinds[i] if i < ncols else ""
+            c["label"] = labels[i] if i < ncols else ""
             if cell is not None and cell.kind == "dash":
                 c["text"] = NONE_MARK
                 dashes += 1

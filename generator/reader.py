@@ -20,11 +20,30 @@ import yaml
 
 from .errors import ContentError
 
-_Loader: type
+_BaseLoader: type
 try:  # libyaml is bundled in PyYAML's wheels; fall back to pure Python.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _BaseLoader
+
+NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+class _Loader(_BaseLoader):
+    """The safe loader with a shorter tag lookup for plain scalars: every
+    scalar stays text here (:class:`_Builder` asks a tag only whether it is
+    null or the merge key ``<<``), so the regular expressions for booleans,
+    numbers and dates need not run on every cell of every table."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            if value in _PLAIN_NULLS:
+                return NULL_TAG
+            return MERGE_TAG if value == "<<" else STR_TAG
+        return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_NODES_PER_FILE = 2_000_000
@@ -65,7 +84,7 @@ class Text(str):
     col: int
 
     def __new__(cls, value: str, path: str = "", line: int = 0, col: int = 0):
-        obj = super().__new__(cls, value)
+        obj = str.__new__(cls, value)
         obj.path, obj.line, obj.col = path, line, col
         return obj
 
@@ -162,7 +181,8 @@ def _check_tabs(text: str, shown: str) -> None:
         if stripped.startswith("\t"):
             col = indent + 1
             raise ContentError(shown, number, col, "", f"缩进中有 Tab 字符，YAML 只能用空格缩进；{PASTE_HINT}")
-        if _BLOCK_START.search(stripped.split(" #")[0].rstrip() if " #" in stripped else stripped.rstrip()):
+        if ("|" in stripped or ">" in stripped) and \
+                _BLOCK_START.search(stripped.split(" #")[0].rstrip() if " #" in stripped else stripped.rstrip()):
             block = indent
 
 
@@ -315,21 +335,21 @@ class _Builder:
             if node.style == '"' and INVISIBLE.search(value):   # written as an escape, e.g. "\u200b"
                 trail = key_path(self.root, (line - 1, col - 1))[0] if self.root is not None else []
                 raise ContentError(self.shown, line, col, _visible(" ".join(trail)), invisible_message(INVISIBLE.search(value).group()))
-            if node.tag == "tag:yaml.org,2002:null" and node.style is None and value in ("~", "null", "Null", "NULL"):
+            if node.tag == NULL_TAG and node.style is None and value in ("~", "null", "Null", "NULL"):
                 value = ""
             return Text(value, self.shown, line, col)
         if id(node) in self.collections:
             raise self._collection_alias(node)
         self.collections.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            seq = Seq(self.build(item) for item in node.value)
+            seq = Seq([self.build(item) for item in node.value])
             seq.path, seq.line, seq.col = self.shown, line, col
             return seq
         if isinstance(node, yaml.MappingNode):
             result = Map()
             result.path, result.line, result.col = self.shown, line, col
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                if key_node.tag == MERGE_TAG:
                     raise ContentError(self.shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1, "",
                                        "不支持合并键“<<”")
                 key = self.build(key_node)

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
-from html import escape as _esc
+from html import escape as _html_escape
 
 from markupsafe import Markup
 
@@ -60,6 +60,7 @@ def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = _script_json
     env.filters["table_rows"] = table_rows_html
+    env.filters["row_findings"] = row_findings
     env.filters["sentence"] = sentence
     return env
 
@@ -75,6 +76,14 @@ def sentence(text: str, prefix: str = "") -> str:
     return t if not t or t[-1] in "。！？”」』）)" else t + "。"
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\"']").search
+
+
+def _esc(text: str) -> str:
+    """html.escape, skipping the (most common) texts with nothing to escape."""
+    return _html_escape(text) if _NEEDS_ESCAPE(text) else text
+
+
 def table_rows_html(t: dict, quality_url: str = "") -> Markup:
     """The <tbody> rows of a table view. Table bodies are most of every page's
     bytes and cells; building them here instead of in a Jinja loop makes the
@@ -85,26 +94,39 @@ def table_rows_html(t: dict, quality_url: str = "") -> Markup:
     for r in t["body"]:
         marks = _row_marks(r["findings"], q) if r["findings"] else ""
         subhead = "subhead" in r["cls"]
-        cells = []
-        for c in r["cells"]:
-            text = c["text"]
-            span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
-            sub = f'<span class="code">{_esc(c["sub"])}</span>' if c.get("sub") else ""
-            if subhead and text:
-                cells.append(f'<th scope="col" class="subhead"{span}>{_esc(text)}</th>')
-            elif c["th"] and (text or marks):
-                cls = f' class="{c["cls"]}"' if c["cls"] else ""
-                cells.append(f'<th scope="row"{cls}{span}><span class="name">{_esc(text)}</span>{sub}{marks}</th>')
-            else:
-                n = len(text)
-                cls = c["cls"] or ("long" if n > 8 else "short" if n else "")
-                label = f' data-label="{_esc(c["label"])}"' if cards and c.get("label") else ""
-                cells.append(f'<td class="{cls}"{span}{label}>{_esc(text)}</td>' if cls else f"<td{span}{label}>{_esc(text)}</td>")
+        cells = "".join([_cell_html(c, subhead, marks, cards) for c in r["cells"]])
         row_cls = f' class="{r["cls"]}"' if r["cls"] else ""
-        out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{"".join(cells)}</tr>')
+        out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{cells}</tr>')
     if not t["body"]:
         out.append(f'<tr><td colspan="{t["ncols"]}" class="empty-note">（本表无数据行）</td></tr>')
     return Markup("\n".join(out))
+
+
+def row_findings(t: dict) -> tuple[list, list]:
+    """The (row, finding) pairs of a table view, real discrepancies apart
+    from rounding differences (尾差), each in row order."""
+    real: list[tuple[dict, Finding]] = []
+    rounding: list[tuple[dict, Finding]] = []
+    for r in t["body"]:
+        for f in r["findings"]:
+            (rounding if f.rounding else real).append((r, f))
+    return real, rounding
+
+
+def _cell_html(c: dict, subhead: bool, marks: str, cards: bool) -> str:
+    """One cell of a table view as <th> or <td>."""
+    text = c["text"]
+    span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
+    if subhead and text:
+        return f'<th scope="col" class="subhead"{span}>{_esc(text)}</th>'
+    if c["th"] and (text or marks):
+        sub = f'<span class="code">{_esc(c["sub"])}</span>' if c.get("sub") else ""
+        cls = f' class="{c["cls"]}"' if c["cls"] else ""
+        return f'<th scope="row"{cls}{span}><span class="name">{_esc(text)}</span>{sub}{marks}</th>'
+    n = len(text)
+    cls = c["cls"] or ("long" if n > 8 else "short" if n else "")
+    label = f' data-label="{_esc(c["label"])}"' if cards and c.get("label") else ""
+    return f'<td class="{cls}"{span}{label}>{_esc(text)}</td>' if cls else f"<td{span}{label}>{_esc(text)}</td>"
 
 
 def _row_marks(findings, q: str) -> str:
@@ -188,6 +210,7 @@ def table_records(table: Table) -> list[list[str]]:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_OR_SPACE = frozenset(_FORMULA_START + (" ",))
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -195,7 +218,9 @@ def csv_text(value: str) -> str:
     """A cell as Excel and WPS will show it: text that would start a formula
     (=, +, -, @, tab, CR, also after leading spaces) gets a leading ' so it
     stays text; numbers, negative ones included, stay numbers."""
-    if value and value.lstrip(" ").startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+    if not value or value[0] not in _FORMULA_OR_SPACE:    # the common case: nothing to check
+        return value
+    if value.lstrip(" ").startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
