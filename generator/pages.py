@@ -365,6 +365,46 @@ def _as_cards(view: dict | None) -> dict | None:
     return view
 
 
+def side_by_side(view: dict, table: Table) -> dict:
+    """A table printed in halves side by side (上海2024's 基本支出表: 人员经费 |
+    公用经费) is drawn as printed: one row per printed line, each half's cells
+    under its own header group. Each half keeps its own row id (on its name
+    cell) and its own finding marks."""
+    halves = (table.spec or {}).get("halves") or []
+    if len(halves) < 2 or not table.rows or not all(r.half is not None and r.printed for r in table.rows):
+        return view
+    lines: dict[int, list] = {}
+    for row, body in zip(table.rows, view["body"]):
+        lines.setdefault(row.printed, [None] * len(halves))[row.half] = body
+    width = max(len(b["cells"]) for b in view["body"])
+    blank = {"text": "", "th": False, "cls": "", "rowspan": 1}
+    paired = []
+    for printed in sorted(lines):
+        cells, classes, first_id = [], [], ""
+        for body in lines[printed]:
+            if body is None:
+                cells += [dict(blank) for _ in range(width)]
+                classes.append("empty-row")
+                continue
+            half_cells = [dict(c) for c in body["cells"]] + [dict(blank) for _ in range(width - len(body["cells"]))]
+            head = next((c for c in half_cells if c["th"]), half_cells[0])
+            head["id"], head["findings"] = body["id"], body["findings"]
+            first_id = first_id or body["id"]
+            cells += half_cells
+            classes.append(body["cls"])
+        folded = all("empty-row" in c for c in classes)
+        cls = " ".join(sorted({w for c in classes for w in c.split() if w != "empty-row"}))
+        paired.append(dict(id=f"{first_id}-line", cls=(cls + " empty-row").strip() if folded else cls, cells=cells,
+                           findings=[]))
+    groups = [dict(label=h["name"], colspan=width, rowspan=1, scope="colgroup") for h in halves]
+    columns = [dict(cell, scope="col", rowspan=1) for cell in view["head"][-1]]
+    view["head"] = [groups, columns * len(halves)]
+    view["body"] = paired
+    view["ncols"] = width * len(halves)
+    view["empty_rows"] = sum(1 for r in paired if "empty-row" in r["cls"])
+    return view
+
+
 def _section_headers(view: dict, table: Table) -> bool:
     """A free-form table whose columns are only numbered (第1栏…) carries its
     real headers as rows: those rows are shown as headers, and the numbered
@@ -614,7 +654,7 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     flat = [x for f in findings for x in f.flat()]
     dept_rows, eval_rows = _findings_index([x for x in flat if not x.hint and not x.reviewed])
     trend = _trend(dept, same_slug)
-    tables = [dict(view=polish_view(table_view(t, dept_rows, t.anchor), t), csv=f"data/{table_file(t)}.csv")
+    tables = [dict(view=side_by_side(polish_view(table_view(t, dept_rows, t.anchor), t), t), csv=f"data/{table_file(t)}.csv")
               for t in dept.tables]
     others = [dict(view=polish_view(table_view(t, dept_rows, t.anchor), t), csv=f"data/{t.anchor}.csv") for t in dept.others]
     dept_charts_ = dept_charts(dept, trend)

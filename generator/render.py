@@ -94,7 +94,7 @@ def table_rows_html(t: dict, quality_url: str = "") -> Markup:
     for r in t["body"]:
         marks = _row_marks(r["findings"], q) if r["findings"] else ""
         subhead = "subhead" in r["cls"]
-        cells = "".join([_cell_html(c, subhead, marks, cards) for c in r["cells"]])
+        cells = "".join([_cell_html(c, subhead, marks, cards, q) for c in r["cells"]])
         row_cls = f' class="{r["cls"]}"' if r["cls"] else ""
         out.append(f'<tr id="{_esc(r["id"])}"{row_cls}>{cells}</tr>')
     if not t["body"]:
@@ -113,10 +113,14 @@ def row_findings(t: dict) -> tuple[list, list]:
     return real, rounding
 
 
-def _cell_html(c: dict, subhead: bool, marks: str, cards: bool) -> str:
-    """One cell of a table view as <th> or <td>."""
+def _cell_html(c: dict, subhead: bool, marks: str, cards: bool, q: str = "") -> str:
+    """One cell of a table view as <th> or <td>. A cell may carry its own id
+    and finding marks (a half of a table printed in halves side by side)."""
     text = c["text"]
     span = f' rowspan="{c["rowspan"]}"' if c["rowspan"] > 1 else ""
+    if "id" in c:
+        span += f' id="{_esc(c["id"])}"'
+        marks = _row_marks(c["findings"], q) if c.get("findings") else ""
     if subhead and text:
         return f'<th scope="col" class="subhead"{span}>{_esc(text)}</th>'
     if c["th"] and (text or marks):

@@ -180,7 +180,8 @@ def test_shanghai_builds_every_table_as_printed(tmp_path):
                 assert label in shown, (table.id, label, shown)
         assert "行次" not in shown                               # the Shanghai form prints no 行次
         ncols = sum(span for label, span, _ in head[0])
-        assert ncols <= len(table.columns)                      # no column the form does not have
+        halves = len(spec.get("halves") or []) or 1             # printed in halves side by side
+        assert ncols <= len(table.columns) * halves             # no column the form does not have
     # the 三公 table: three header levels as printed, the outer group over all 12 columns
     sangong = _thead(page, "t07")
     assert sangong[0] == [("财政拨款“三公”经费", 12, 1)]
@@ -400,3 +401,24 @@ def test_portal_new_unknown_form(tmp_path, capsys):
     assert main(["new", "x", "2024", "--content", str(tmp_path / "c"), "--form", "北京2024"]) != 0
     assert "未知的表式“北京2024”" in capsys.readouterr().err
     assert not (tmp_path / "c" / "x").exists()
+
+
+def test_two_half_table_is_drawn_side_by_side_as_printed(tmp_path):
+    """上海2024's 基本支出表 is printed in two halves (人员经费 | 公用经费): the
+    page draws it so, one row per printed line, each half under its own header
+    and with its own row id and finding mark."""
+    from generator.build import build
+
+    out = tmp_path / "site"
+    build(SH / "planted", out, search=False, cache=False)
+    page = next(out.glob("*/2024/index.html")).read_text(encoding="utf-8")
+    start = page.index('<caption id="t06-cap">')
+    table = page[start:page.index("</table>", start)]
+    assert '<span class="cap-text">一般公共预算财政拨款基本支出决算表</span>' in table
+    assert '<th scope="colgroup" colspan="2">人员经费</th><th scope="colgroup" colspan="2">公用经费</th>' in table
+    first = table[table.index("<tr id="):table.index("</tr>", table.index("<tr id="))]
+    assert 'id="t06-301"' in first and 'id="t06-302"' in first            # both halves' 类 on the first printed line
+    assert first.count("finding-mark") == 1 and first.index("finding-mark") > first.index('id="t06-302"')
+    _, depts = load_content(SH / "planted")
+    halves = next(t for t in depts[0].tables if t.anchor == "t06")
+    assert table.count("<tr id=") == max(r.printed for r in halves.rows)
