@@ -91,4 +91,4 @@ $(AXE_JS): | $(BIN)/python
 	@$(BIN)/python -m generator.vendor axe || echo "使用 axe-selenium-python 自带的 axe-core"
 
 clean:
-	rm -rf site .site-* $(TOOLS) generator/static/vendor
+	rm -rf site .site-* $(TOOLS) generator/static/vendor/*.js
