@@ -10,7 +10,7 @@ APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 
 .PHONY: test-fast
-.PHONY: site test serve check bench bench-search lighthouse clean tools deps test-deps system-deps
+.PHONY: site test typecheck serve check bench bench-search lighthouse clean tools deps test-deps system-deps
 
 site: deps tools
 	$(BIN)/portal build --content content --out site
@@ -21,8 +21,12 @@ check: deps
 serve: deps tools
 	$(BIN)/portal serve --content content
 
-test: test-deps tools $(AXE_JS)
+test: test-deps tools $(AXE_JS) typecheck
 	$(BIN)/python -m pytest -q
+
+# Static types of generator/ (mypy; run by `make test` before pytest).
+typecheck: test-deps
+	$(BIN)/python -m mypy generator --ignore-missing-imports
 
 # Everything but the browser, search-index, packaging and synthetic-content suites (under 30 s).
 test-fast: test-deps tools
@@ -62,7 +66,9 @@ deps: $(BIN)/python
 	  $(BIN)/python -c 'import pagefind_bin_extended' 2>/dev/null || $(BIN)/pip install -q -e '.[search,import]'
 
 test-deps: deps system-deps
-	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python, reportlab' 2>/dev/null || $(BIN)/pip install -q -e '.[search,import,test]'
+	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python, reportlab, mypy' 2>/dev/null && \
+	  $(BIN)/python -c 'import importlib.metadata as m; m.version("types-PyYAML"); m.version("types-Markdown")' 2>/dev/null || \
+	  $(BIN)/pip install -q -e '.[search,import,test]'
 
 # Debian packages the browser tests need, installed only when missing.
 system-deps:

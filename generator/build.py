@@ -236,16 +236,16 @@ def build_department(task: Task) -> TaskResult:
     if task.manifest:
         result.files = _files(out, task.slug)
     if task.cache is not None:
-        path = _cache_path(task.cache, task.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        cache_path = _cache_path(task.cache, task.key)
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
         frag_dir = task.cache / "fragments"
         frag_dir.mkdir(parents=True, exist_ok=True)
         for dept in depts:
             _atomic_copy(out / render.FRAGMENTS / f"{dept.slug}-{dept.year}.csv",
                          frag_dir / f"{task.key}-{dept.year}.csv")
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
+        os.replace(tmp, cache_path)
     return result
 
 

@@ -5,6 +5,7 @@ collected and raised together as :class:`ContentErrors`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import formsets, registry, scan
@@ -241,6 +242,7 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
     rows: list[Row] = []
     if node is None:
         return rows
+    items: Sequence[tuple[object, list[Text] | None]]   # (a row's node, its cells when it is a line of text)
     if isinstance(node, Text) and node.strip():
         items = block_rows(node)
     elif not isinstance(node, Seq):
@@ -251,6 +253,7 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
     names = [c["name"] for c in columns]
     for number, (item, texts) in enumerate(items, 1):
         if isinstance(item, Text):
+            assert texts is not None   # a text row always comes with its cells (above)
             if code_parts > 1 and _split_code(texts, code_parts, len(columns)):
                 parts = [t.strip() for t in texts[:code_parts]]
                 first = texts[0] if texts[0].strip() else next((t for t in texts[:code_parts] if t.strip()), texts[0])
@@ -321,11 +324,13 @@ def table_common(f: Fields, table: Table) -> None:
     table.memo = f.texts("备注")
 
 
-def load_standard_table(table_id: Text, node, year: int, errors: list, form=None) -> Table | None:
+def load_standard_table(table_id: Text, node, year: int, errors: list,
+                        form: formsets.FormSet | None = None) -> Table | None:
     """A table of the department-year's form set ``form`` (a formsets.FormSet;
     default: the default series' version for ``year``)."""
     where = str(table_id)
     fs = form if form is not None else formsets.form_set_for(year)
+    assert fs is not None, "no default form set"   # the bundled form sets include the default series
     f = Fields(node, where, errors, "表")
     variant = f.text("版式")
     spec = fs.table(str(table_id), variant)
@@ -382,8 +387,8 @@ def _unfold(wide: list[Row], n: int, halves: int) -> list[Row]:
 
 def _classify_codes(table: Table, errors: list) -> None:
     lengths = {3: 1, 5: 2, 7: 3} if table.shape == "subject" else {3: 1, 5: 2}
-    totals = ("合计",) if table.shape == "subject" else tuple(table.spec["totals"])
-    seen = {}
+    totals = ("合计",) if table.shape == "subject" else tuple(table.form_spec["totals"])
+    seen: dict[str, int] = {}
     for row in table.rows:
         code = row.cell(0).text
         if code in totals:
@@ -442,7 +447,9 @@ def load_other_tables(node, where: str, errors: list, prefix: str) -> list[Table
 
 def load_department_year(path: Path, slug: str, errors: list) -> DeptYear | None:
     shown = shown_path(path)
-    year = int(YEAR_FILE.match(path.name).group(1))
+    named = YEAR_FILE.match(path.name)
+    assert named is not None, f"{path}: not a <year>.yaml file"   # callers pass files the scan found by YEAR_FILE
+    year = int(named.group(1))
     errors_before = len(errors)
     try:
         root = read_yaml(path, shown)
@@ -688,10 +695,10 @@ def load_sections(path: Path, errors: list) -> list[Section]:
         errors.append(ContentError(shown, 1, 1, "情况说明", "没有任何“## 标题”开头的小节"))
     hit = INVISIBLE.search(text)
     if hit:
-        line = text.count("\n", 0, hit.start()) + 1
+        hit_line = text.count("\n", 0, hit.start()) + 1
         col = hit.start() - (text.rfind("\n", 0, hit.start()) + 1) + 1
-        title = next((s.title for s in reversed(sections) if s.line <= line), "")
-        errors.append(ContentError(shown, line, col, f"情况说明 {title}".strip(), invisible_message(hit.group())))
+        title = next((s.title for s in reversed(sections) if s.line <= hit_line), "")
+        errors.append(ContentError(shown, hit_line, col, f"情况说明 {title}".strip(), invisible_message(hit.group())))
     return sections
 
 

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypedDict
 
 from . import charts, facts, marks, registry
 from .amounts import BLANK, Cell, fmt_amount
@@ -19,7 +20,7 @@ TABLE_FILES = registry.TABLE_FILES   # table id -> file name (from the form sets
 
 def table_file(table: Table) -> str:
     """A standard table's download name (``data/<file>.csv``), from its form set's ``文件``."""
-    return table.spec["file"]
+    return table.form_spec["file"]
 
 
 @dataclass
@@ -35,6 +36,17 @@ class Page:
     column_type: str = ""     # 栏目类型 (ColumnType)
     pub_date: str = ""        # 发布日期 of the source document (PubDate)
     source: str = ""          # 信息来源 (ContentSource)
+
+
+class _ColumnMeta(TypedDict):
+    """:class:`Page` fields shared by a group of pages, passed as ``**meta``."""
+    column_type: str
+    pub_date: str
+    source: str
+
+
+class _Meta(_ColumnMeta):
+    column: str
 
 
 def root_of(path: str) -> str:
@@ -54,7 +66,9 @@ def eval_url(dept: DeptYear, ev: Evaluation) -> str:
 
 
 def original_url(dept: DeptYear) -> str:
-    """The original document, published beside the department-year's pages."""
+    """The original document, published beside the department-year's pages
+    (called only for a department-year that has one)."""
+    assert dept.original is not None, f"{dept.key}: no original document"
     return f"{dept_dir(dept)}/{ORIGINALS}/{dept.original.name}"
 
 
@@ -442,10 +456,10 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
     if items and years:
         series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in ("amount", "blank") else None
                                                          for i in items]) for y in years]
-        total = {y: sg[y].get("合计") for y in years}
+        sg_total = {y: sg[y].get("合计") for y in years}
         parts = []
         for key, label in (("决算数", "“三公”经费决算数合计"), ("预算数", "预算数"), ("上年决算数", "上年决算数")):
-            state, text = reading(total.get(key))
+            state, text = reading(sg_total.get(key))
             if state == "zero":
                 parts.append(f"{label} 0.00 万元（原表空白，按 0 计）")
             elif state == "number":
@@ -508,10 +522,10 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
     econ = facts.economic_classes(dept)
     if len(econ) >= 2:
         labels = [f"{name}（{code}）" for code, name, _ in econ]
-        values = [v for _, _, v in econ]
-        big = charts.largest(labels, values)
+        econ_values: list[Decimal | None] = [v for _, _, v in econ]
+        big = charts.largest(labels, econ_values)
         summary = f"基本支出中金额最大的经济分类是{big[0]}，{fmt_amount(big[1])} 万元。" if big else ""
-        out.append(charts.grouped("c-econ", "基本支出按经济分类（万元）", summary, labels, [("决算数", values)],
+        out.append(charts.grouped("c-econ", "基本支出按经济分类（万元）", summary, labels, [("决算数", econ_values)],
                                   horizontal=True, first_column="经济分类"))
     income = facts.income_sources(dept)
     if len(income) >= 2:
@@ -537,7 +551,7 @@ def eval_chart(ev: Evaluation) -> dict | None:
     labels = charts.unique_labels([r.cell(ni).text for r in rows])
     maxes = [r.cell(mi).value for r in rows]
     scores = [r.cell(si).value for r in rows]
-    lost = [(l, (m or 0) - (s or 0)) for l, m, s in zip(labels, maxes, scores) if m is not None and s is not None and s < m]
+    lost = [(l, (m or Decimal(0)) - (s or Decimal(0))) for l, m, s in zip(labels, maxes, scores) if m is not None and s is not None and s < m]
     summary = f"共 {len(rows)} 项三级指标；"
     summary += ("未得满分的指标：" + "、".join(f"{l}（扣 {fmt_amount(d, 0)} 分）" for l, d in lost) + "。") if lost else "各项指标均得满分。"
     spec = charts.grouped("c-scores", "各项绩效指标分值与得分", summary, labels, [("分值", maxes), ("得分", scores)],
@@ -670,8 +684,8 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     desc = f"{dept.name}{dept.year}年度{dept.kind}"
     if summary["h"]["spending"] is not None:
         desc += f"：本年支出合计 {summary['fmt']['spending']} 万元"
-    meta = dict(column=f"{dept.year}年度决算公开", column_type="信息公开", pub_date=summary["pub_date"],
-                source=dept.source.get("publisher", "") or dept.name)
+    meta = _Meta(column=f"{dept.year}年度决算公开", column_type="信息公开", pub_date=summary["pub_date"],
+                 source=dept.source.get("publisher", "") or dept.name)
     pages.append(Page(dept_url(dept), "dept.html", context, dept=dept.key, charts=bool(dept_charts_),
                       title=f"{dept.name} {dept.year}年度{dept.kind}", description=desc + "。", **meta))
     info_by_slug = {e["ev"].slug: e for e in summary["evals"]}   # computed once, in summarize()
@@ -705,7 +719,7 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
     latest = by_year.get(years[0], []) if years else []
     dates = sorted(s["pub_date"] for s in summaries if s["pub_date"])
     newest = dates[-1] if dates else ""
-    column = dict(column_type="专题专栏", pub_date=newest, source=site.sponsor or site.title)
+    column = _ColumnMeta(column_type="专题专栏", pub_date=newest, source=site.sponsor or site.title)
     year_links = [(y, year_url(y), len(by_year[y])) for y in years]
     pages.append(Page("index.html", "index.html", dict(common, summaries=latest, year=years[0] if years else "",
                                                         year_links=year_links), title=site.title,

@@ -10,6 +10,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Set
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -229,12 +230,12 @@ def csv_text(value: str) -> str:
     return value
 
 
-def _csv(header: list[str], rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
+def _csv(header: list[str], rows: list[list[str]], code_columns: Set[int] = frozenset()) -> bytes:
     """UTF-8 with BOM so Excel opens Chinese correctly."""
     return "\ufeff".encode("utf-8") + _csv_rows([header]) + _csv_rows(rows, code_columns)
 
 
-def _csv_rows(rows: list[list[str]], code_columns: set[int] = frozenset()) -> bytes:
+def _csv_rows(rows: list[list[str]], code_columns: Set[int] = frozenset()) -> bytes:
     buf = io.StringIO()
     # ="2080109" keeps codes as text (leading zeros too) when Excel/WPS opens the file
     csv.writer(buf, lineterminator="\r\n").writerows(
@@ -306,7 +307,7 @@ def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
     for table in dept.others:
         (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
     (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))
-    rows = []
+    rows: list[list[str]] = []
     for t in dept.tables + dept.others:
         header = table_header(t)
         for r, record in enumerate(table_records(t), 1):
