@@ -13,13 +13,10 @@ from . import claims, formsets
 from .amounts import Cell, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
 from .model import DeptYear, Evaluation, Finding, Row, Table
+from .urls import row_dom_id
 
 CENT = Decimal("0.01")
 BETWEEN_WORDS = ("结转", "结余", "使用")
-
-
-def row_dom_id(table_anchor: str, row: Row) -> str:
-    return f"{table_anchor}-{row.anchor}"
 
 
 def _num(cell: Cell | None) -> str:

@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .amounts import Cell, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
+from .urls import section_id
 from .model import DeptYear, Evaluation, Finding, Section, Table
 
 CENT = Decimal("0.01")
@@ -504,7 +505,7 @@ class Checker:
         self.findings.append(Finding(
             dept=self.dept.key, path=section.path, line=sentence.line, where=f"情况说明 {section.title}",
             family=family, message=f"{message}。原文：“{sentence.text.strip()}”", expected=expected, printed=printed,
-            table=table, anchor=f"qksm-{section.anchor}", page="dept", rounding=rounding,
+            table=table, anchor=section_id(section), page="dept", rounding=rounding,
             sentence=sentence.text.strip()))
 
     def _ref(self, key: str) -> Ref | None:
@@ -843,7 +844,7 @@ def count_findings(dept: DeptYear) -> list[Finding]:
             def finding(family: str, message: str, expected: Decimal, printed: Decimal) -> Finding:
                 return Finding(dept=dept.key, path=section.path, line=line, where=f"情况说明 {section.title}",
                                family=family, message=f"{message}。原文：“{sentence}”", expected=expected,
-                               printed=printed, table="公开10表", anchor=f"qksm-{section.anchor}", page="dept",
+                               printed=printed, table="公开10表", anchor=section_id(section), page="dept",
                                sentence=sentence)
             if total is not None and stated != total[0]:
                 found.append(finding(F_TABLE, f"文字为共有车辆 {stated} 辆，而{total[1].id or total[1].title}"

@@ -11,16 +11,11 @@ from typing import TypedDict
 
 from . import charts, facts, marks, registry
 from .amounts import BLANK, Cell, fmt_amount
-from .audit import row_dom_id
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Site, Table
+from .urls import (dept_url, eval_url, finding_id, finding_url, original_url, root_of, row_dom_id, section_id,
+                   table_file, year_url)
 
-TABLE_FILES = registry.TABLE_FILES   # table id -> file name (from the form sets); pages use table_file()
-
-
-def table_file(table: Table) -> str:
-    """A standard table's download name (``data/<file>.csv``), from its form set's ``文件``."""
-    return table.form_spec["file"]
 
 
 @dataclass
@@ -49,34 +44,6 @@ class _Meta(_ColumnMeta):
     column: str
 
 
-def root_of(path: str) -> str:
-    return "../" * path.count("/")
-
-
-def dept_dir(dept: DeptYear) -> str:
-    return f"{dept.slug}/{dept.year}"
-
-
-def dept_url(dept: DeptYear) -> str:
-    return f"{dept_dir(dept)}/index.html"
-
-
-def eval_url(dept: DeptYear, ev: Evaluation) -> str:
-    return f"{dept_dir(dept)}/{ev.slug}.html"
-
-
-def original_url(dept: DeptYear) -> str:
-    """The original document, published beside the department-year's pages
-    (called only for a department-year that has one)."""
-    assert dept.original is not None, f"{dept.key}: no original document"
-    return f"{dept_dir(dept)}/{ORIGINALS}/{dept.original.name}"
-
-
-def year_url(year: int) -> str:
-    return f"year-{year}.html"
-
-
-ORIGINALS = "yuanwen"
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
 
 
@@ -619,7 +586,7 @@ def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
     light copy of the department (no tables) so it is cheap to pass between
     processes and to cache."""
     for n, f in enumerate(findings, 1):
-        f.qid = f"q-{dept.slug}-{dept.year}-{n}"
+        f.qid = finding_id(dept, n)
         for c in f.flat()[1:]:
             c.qid = f.qid   # a consequence is listed under its root (one root cause, one finding)
     h = Record(facts.headline(dept))
@@ -674,8 +641,8 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     dept_charts_ = dept_charts(dept, trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,
                    missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
-                   sections=[dict(title=s.title, id=f"qksm-{s.anchor}", html=marks.mark_sentences(
-                       render_markdown(s.markdown), [x for x in flat if x.sentence and x.anchor == f"qksm-{s.anchor}"],
+                   sections=[dict(title=s.title, id=section_id(s), html=marks.mark_sentences(
+                       render_markdown(s.markdown), [x for x in flat if x.sentence and x.anchor == section_id(s)],
                        root_of(dept_url(dept)) + "quality.html")) for s in dept.sections],
                    overview={k: render_markdown(v) for k, v in dept.overview.items()},
                    terms=dept.terms, sangong=sangong_rows(dept), sangong_source=dept.sangong_source,
@@ -800,11 +767,7 @@ def _fmt_facts(h: dict) -> dict:
 
 
 def _finding_view(f: Finding, dept: DeptYear) -> dict:
-    if f.page == "eval":
-        url = f"{dept_dir(dept)}/{f.table}.html#{f.anchor}"
-    else:
-        url = f"{dept_url(dept)}#{f.anchor}"
-    return dict(f=f, url=url, diff=fmt_amount(f.difference) if f.difference is not None else "",
+    return dict(f=f, url=finding_url(f, dept), diff=fmt_amount(f.difference) if f.difference is not None else "",
                 cls=("hint" if f.hint else "rounding" if f.rounding else "real") + (" reviewed" if f.reviewed else ""),
                 badge=f.severity + ("（已核实）" if f.reviewed else ""), note=f.review_note,
                 consequences=[_finding_view(c, dept) for c in f.consequences])   # listed under their root

@@ -24,7 +24,8 @@ from markupsafe import Markup
 from . import facts, registry
 from .amounts import fmt_plain
 from .model import DeptYear, Finding, Site, Table
-from .pages import Page, table_file, dept_dir, original_url, root_of
+from .pages import Page
+from .urls import dept_dir, original_url, root_of, table_file
 
 PACKAGE = Path(__file__).resolve().parent
 # installed: inside the package (pyproject maps templates/ there); source tree: templates/ beside it

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError
+from .urls import ORIGINALS
 
 YEAR_FILE = re.compile(r"^([0-9]{4})\.yaml$")
 YEAR_DIR = re.compile(r"^[0-9]{4}$")
@@ -43,11 +44,11 @@ EVAL_DIR = "绩效"
 FORMS_DIR = "forms"     # content/forms/*.yaml: this site's own form sets (表式), read by the build
 
 # Names the generator itself writes inside a department-year folder of the
-# site (pages.dept_url -> index.html, render.write_downloads -> data.json and
-# data/, pages.original_url -> yuanwen/): a 绩效 file <name>.yaml is published as <name>.html beside them, so
+# site (urls.dept_url -> index.html, render.write_downloads -> data.json and
+# data/, urls.original_url -> yuanwen/): a 绩效 file <name>.yaml is published as <name>.html beside them, so
 # these names are refused (compared without case: Windows and macOS servers
 # do not tell Index.html from index.html).
-RESERVED_EVAL_NAMES = frozenset({"index", "data", "yuanwen"})   # yuanwen/: pages.ORIGINALS
+RESERVED_EVAL_NAMES = frozenset({"index", "data", ORIGINALS})
 # Names the generator writes at the site root (render.copy_static -> static/,
 # render.write_bundle -> data/, search -> pagefind/): no department folder
 # may take them.

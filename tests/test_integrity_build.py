@@ -29,7 +29,8 @@ from generator.amounts import fmt_amount, fmt_plain
 from generator.build import build
 from generator.errors import ContentError
 from generator.load import load_content
-from generator.pages import TABLE_FILES, table_figures
+from generator.pages import table_figures
+from generator.registry import TABLE_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
