@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import claims, formsets
+from . import claims, facts
 from .amounts import Cell, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
 from .model import DeptYear, Evaluation, Finding, Row, Table
@@ -64,7 +64,7 @@ def _side_of(table: Table, column: int) -> str:
 class Auditor:
     def __init__(self, dept: DeptYear):
         self.dept = dept
-        form = dept.form_set or formsets.form_set_for(dept.year)
+        form = facts.form_of(dept)
         assert form is not None, "the package's forms always include a default form set"
         self.form = form
         self.findings: list[Finding] = []
@@ -284,8 +284,7 @@ class Auditor:
 
     def sangong(self) -> None:
         """The form set's 三公 table (公开09表) against the 三公 figures stated in the text."""
-        spec = self.form.sangong_table()
-        table = self.dept.table(spec["id"]) if spec else None
+        table = facts.sangong_table(self.dept)
         if table is None or not self.dept.sangong:
             return
         printed = sangong_from_table(table)
@@ -478,6 +477,11 @@ def audit(dept: DeptYear) -> list[Finding]:
     claims of the 情况说明 and the 自评-vs-决算 提示 (claims.py). Differences a
     lower one explains are listed under it (:meth:`Auditor.group`); the
     ``已核实`` entries mark their findings as reviewed."""
+    return _audit(dept)[0]
+
+
+def _audit(dept: DeptYear) -> tuple[list[Finding], list[tuple]]:
+    """The findings, and the ``已核实`` entries that match no finding or several."""
     auditor = Auditor(dept)
     tables = auditor.run()
     cells: dict[int, Cell] = {}
@@ -486,8 +490,7 @@ def audit(dept: DeptYear) -> list[Finding]:
         if id(f) in cells:
             auditor._cells[id(f)] = (object(), [(cells[id(f)], 1)])
     found = auditor.group(tables + prose) + claims.form_findings(dept)
-    _apply_reviews(dept, found)
-    return found
+    return found, _apply_reviews(dept, found)
 
 
 def report(findings: list[Finding]) -> list[str]:
@@ -522,4 +525,4 @@ def review_errors(dept: DeptYear) -> list:
 
     if not dept.reviewed:
         return []
-    return [ContentError(r.path, r.line, r.col, "已核实", message) for r, message in _apply_reviews(dept, audit(dept))]
+    return [ContentError(r.path, r.line, r.col, "已核实", message) for r, message in _audit(dept)[1]]

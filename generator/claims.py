@@ -882,18 +882,10 @@ EXEC_COLUMNS = ("全年执行数", "实际执行金额", "执行数")
 BUDGET_COLUMNS = ("全年预算数", "预算数")
 
 
-def _decimals(value: Decimal) -> int:
-    """The number of decimal places ``value`` is written with (0 for whole numbers)."""
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int), value   # a figure read from a table is finite
-    return max(-exponent, 0)
-
-
-def whole_vs_spending(dept: DeptYear) -> list[Finding]:
+def whole_vs_spending(dept: DeptYear, fig: "Figures") -> list[Finding]:
     """部门整体自评 资金 全年执行数 vs 公开03表 本年支出合计 (one 整体自评 only: a
     department with several units' 整体自评 has no single figure to compare)."""
     whole = [ev for ev in dept.evaluations if ev.kind == "部门整体自评"]
-    fig = Figures(dept)
     spend = fig.refs.get("公开03表:合计:本年支出合计")
     if len(whole) != 1 or spend is None:
         return []
@@ -911,40 +903,37 @@ def whole_vs_spending(dept: DeptYear) -> list[Finding]:
                     expected=spend.value, printed=value, table=ev.slug, anchor="funds", page="eval", hint=True)]
 
 
-def projects_vs_project_spending(dept: DeptYear) -> list[Finding]:
+def projects_vs_project_spending(dept: DeptYear, fig: "Figures") -> list[Finding]:
     """Σ 项目自评 执行数 vs 公开03表 项目支出: a 提示 (the evaluated projects
     need not be all of the 项目支出, and may include other funds)."""
-    fig = Figures(dept)
     target = fig.refs.get("公开03表:合计:项目支出")
     projects = [ev for ev in dept.evaluations if ev.kind == "项目自评"]
     if target is None or not projects:
         return []
-    values = []
+    values, places = [], [2]
     for ev in projects:
         got = _funds_value(ev, EXEC_COLUMNS)
         if got is None:
             return []   # a project without its 执行数: no sum to compare
         values.append(got[1])
+        places.append(got[0].places)
     total = sum(values, Decimal(0))
     if total == target.value:
         return []
     t03 = dept.table("公开03表")
     assert t03 is not None   # it holds ``target``
     row = next(r for r in t03.rows if r.code == "合计")
-    places = max([2] + [_decimals(v) for v in values])
+    shown = max(places)
     return [Finding(dept=dept.key, path=row.path or dept.path, line=row.line, where="公开03表 合计 项目支出",
                     family=F_FORMS,
-                    message=f"{len(projects)} 个项目自评全年执行数合计 {_fmt(total, places)} 万元，而公开03表项目支出为 "
-                            f"{_fmt(target.value)} 万元（差 {_fmt(total - target.value, places)}）",
+                    message=f"{len(projects)} 个项目自评全年执行数合计 {_fmt(total, shown)} 万元，而公开03表项目支出为 "
+                            f"{_fmt(target.value)} 万元（差 {_fmt(total - target.value, shown)}）",
                     expected=target.value, printed=total, table="公开03表", anchor=f"{t03.anchor}-{row.anchor}",
                     page="dept", hint=True, rounding=abs(total - target.value) <= CENT * len(values))]
 
 
 def form_findings(dept: DeptYear) -> list[Finding]:
     """Cross-form reconciliation, all 提示 (``Finding.hint``)."""
-    return whole_vs_spending(dept) + projects_vs_project_spending(dept)
+    fig = Figures(dept)
+    return whole_vs_spending(dept, fig) + projects_vs_project_spending(dept, fig)
 
-
-def findings(dept: DeptYear) -> list[Finding]:
-    """Everything this module finds: prose claims, then the cross-form 提示."""
-    return prose_findings(dept) + form_findings(dept)

@@ -74,13 +74,14 @@ def sangong_from_table(table: Table) -> dict[str, dict[str, Cell]]:
     return out
 
 
-def _form(dept: DeptYear):
+def form_of(dept: DeptYear):
+    """The department-year's form set: the one it names, else its year's default."""
     return dept.form_set or formsets.form_set_for(dept.year)
 
 
 def sangong_table(dept: DeptYear) -> Table | None:
     """The department's 三公 table: the one its form set reads 三公 from (公开09表)."""
-    spec = _form(dept).sangong_table()
+    spec = form_of(dept).sangong_table()
     return dept.table(spec["id"]) if spec else None
 
 
@@ -102,7 +103,7 @@ def concept_source(dept: DeptYear, concept: str):
     """(table, selector, column) where the form set reads ``concept`` (用途):
     the primary source when its table is published, else the first 备选
     whose table is; None when none is."""
-    for table_id, selector, column in _form(dept).concepts().get(concept, []):
+    for table_id, selector, column in form_of(dept).concepts().get(concept, []):
         table = next((t for t in dept.tables if t.id == table_id), None)
         if table is not None:
             return table, selector, column

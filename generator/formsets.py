@@ -17,7 +17,6 @@ Each table spec also carries a few extra keys the code does not use yet
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from .errors import ContentError, ContentErrors, at
 from .reader import Map, Seq, Text, read_yaml
+from .scan import SLUG, shown_path
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 
@@ -54,7 +54,6 @@ CONCEPTS = {
     "收入来源": "income_sources",
 }
 TRUE, FALSE = {"是", "true", "True", "yes"}, {"否", "false", "False", "no"}
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 # Keys the legacy (registry.py) dicts do not have: stripped by FormSet.legacy().
@@ -82,11 +81,6 @@ SANGONG_ROW_KEYS = {"年份栏": True, "项目": True}
 UNITS_KEYS = {"栏目": True}
 VOCAB_KEYS = {"决算类型": True, "绩效类型": True, "三公项目": True, "三公年份": True, "会议培训项目": True}
 KIND_KEYS = {"含标准表": True}
-
-
-def shown_path(path: Path) -> str:
-    rel = os.path.relpath(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def _hint(word: str, options) -> str:
@@ -938,9 +932,10 @@ def legacy_vocabulary() -> dict:
     return {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in vocabulary().items()}
 
 
-def legacy_table_sets() -> dict[int, dict]:
-    """registry.TABLE_SETS: the default form sets keyed by their first year."""
-    return {fs.since: fs.legacy() for fs in sorted(form_sets().values(), key=lambda f: f.since) if fs.default}
+def legacy_table_sets(keep: tuple[str, ...] = ()) -> dict[int, dict]:
+    """registry.TABLE_SETS: the default form sets keyed by their first year
+    (``keep``: extra spec keys to leave in, as FormSet.legacy)."""
+    return {fs.since: fs.legacy(keep=keep) for fs in sorted(form_sets().values(), key=lambda f: f.since) if fs.default}
 
 
 def form_set_for(year: int, name: str = "") -> FormSet | None:

@@ -13,7 +13,7 @@ from .amounts import FULL_WIDTH, Cell, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
 from .model import DeptYear, Evaluation, Review, Row, Section, Site, Table
 from .settings import load_settings
-from .reader import INVISIBLE, Map, Seq, Text, decode, invisible_message, read_regular, read_yaml
+from .reader import INVISIBLE, Map, Seq, Text, decode, invisible_message, position, read_regular, read_yaml
 from .scan import EVAL_FILE, SLUG, SLUG_RULE, YEAR_FILE, shown_path  # noqa: F401  (re-exported)
 
 UNITS = ("万元", "元")
@@ -695,8 +695,8 @@ def load_sections(path: Path, errors: list) -> list[Section]:
         errors.append(ContentError(shown, 1, 1, "情况说明", "没有任何“## 标题”开头的小节"))
     hit = INVISIBLE.search(text)
     if hit:
-        hit_line = text.count("\n", 0, hit.start()) + 1
-        col = hit.start() - (text.rfind("\n", 0, hit.start()) + 1) + 1
+        line0, col0 = position(text, hit.start())
+        hit_line, col = line0 + 1, col0 + 1
         title = next((s.title for s in reversed(sections) if s.line <= hit_line), "")
         errors.append(ContentError(shown, hit_line, col, f"情况说明 {title}".strip(), invisible_message(hit.group())))
     return sections
@@ -780,12 +780,6 @@ def load_evaluation(path: Path, errors: list) -> Evaluation | None:
 def load_site(path: Path, errors: list) -> Site:
     """content/site.yaml: the portal's settings, declared and validated in settings.py."""
     return load_settings(path, errors)
-
-
-def department_files(content: Path) -> list[tuple[str, Path]]:
-    """(department folder name, year file) for every department year, per the survey."""
-    folders = scan.survey(content).departments
-    return [(slug, Path(p)) for slug in sorted(folders) for p in folders[slug]]
 
 
 def department_folders(content: Path, errors: list, warnings: list | None = None

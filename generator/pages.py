@@ -13,8 +13,8 @@ from . import charts, facts, marks, registry
 from .amounts import BLANK, Cell, fmt_amount
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Site, Table
-from .urls import (dept_url, eval_url, finding_id, finding_url, original_url, root_of, row_dom_id, section_id,
-                   table_file, year_url)
+from .urls import (compare_url, dept_url, eval_url, finding_id, finding_url, original_url, root_of, row_dom_id,
+                   section_id, table_file, year_url)
 
 
 
@@ -50,7 +50,6 @@ _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
 def pub_date(text: str) -> str:
     """发布日期 as printed (“2024年10月17日”, “二〇二四年十月”) -> “2024-10-17”
     / “2024-10” for the PubDate tag; "" when the text gives no date."""
-    import re
     t = re.sub(r"(?<![一二三])十([一二三四五六七八九])?", lambda m: "1" + (m.group(1) or "〇"), text.strip())
     t = re.sub(r"([一二三])十([一二三四五六七八九])?", lambda m: m.group(1) + (m.group(2) or "〇"), t)
     t = "".join(_CN_DIGITS.get(c, c) for c in t)
@@ -207,9 +206,7 @@ def fmt_score(value: Decimal | None) -> str:
 def fmt_count(value: Decimal | None, unit: str = "") -> str:
     if value is None:
         return ""
-    text = f"{value.normalize():,f}" if value == value.to_integral_value() else fmt_amount(value, 0)
-    if value == value.to_integral_value():
-        text = f"{int(value):,}"
+    text = f"{int(value):,}" if value == value.to_integral_value() else fmt_amount(value, 0)
     return f"{text} {unit}".strip()
 
 
@@ -390,7 +387,6 @@ def _section_headers(view: dict, table: Table) -> bool:
     """A free-form table whose columns are only numbered (第1栏…) carries its
     real headers as rows: those rows are shown as headers, and the numbered
     head is kept for screen readers only."""
-    import re
     names = [c["name"] for c in table.columns[1:]]
     if not names or not all(re.fullmatch(r"第\d+栏", n) for n in names):
         return False
@@ -545,8 +541,8 @@ def _eval_summary(ev: Evaluation) -> dict:
         names = [c["name"] for c in ev.funds.columns]
         ri = next((i for i, n in enumerate(names) if "执行率" in n), None)
         if ri is not None:
-            rate = next((fmt_rate(r.cell(ri).value) for r in ev.funds.rows if r.cell(ri).value is not None), None)
             rate_value = next((r.cell(ri).value for r in ev.funds.rows if r.cell(ri).value is not None), None)
+            rate = fmt_rate(rate_value) if rate_value is not None else None
     if ev.total_score is not None and ev.total_score.value is not None:
         score = fmt_score(ev.total_score.value)
     indicators = 0
@@ -693,17 +689,18 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
                       description=f"{site.title}：{len(summaries)} 个部门年度的决算表、“三公”经费、绩效自评和数据质量检查。",
                       charts=False, column="首页", **column))
     for year in years:
-        pages.append(Page(year_url(year), "year.html", dict(common, year=year, summaries=by_year[year], year_links=year_links),
+        pages.append(Page(year_url(year), "year.html", dict(common, year=year, summaries=by_year[year], year_links=year_links,
+                                                             compare=compare_url(year, years[0])),
                           title=f"{year}年度预决算公开专栏",
                           description=f"{year}年度 {len(by_year[year])} 个部门的决算公开、“三公”经费和绩效自评。",
                           column=f"{year}年度决算公开", **column))
-    for i, year in enumerate(years):
+    for year in years:
         in_year = by_year[year]
-        path = "compare.html" if i == 0 else f"compare-{year}.html"
+        path = compare_url(year, years[0])
         chart_list = compare_charts(in_year)
         pages.append(Page(path, "compare.html", dict(common, year=year, rows=in_year, charts=chart_list,
                                                      sangong_items=facts.SANGONG_COMPARED,
-                                                     year_links=[(y, "compare.html" if j == 0 else f"compare-{y}.html") for j, y in enumerate(years)]),
+                                                     year_links=[(y, compare_url(y, years[0])) for y in years]),
                           charts=bool(chart_list), title=f"{year}年度部门比较",
                           description=f"{year}年度各部门支出、财政拨款、基本与项目支出、人员与公用经费、“三公”经费及绩效得分比较。",
                           column="部门比较", **column))

@@ -245,7 +245,7 @@ def parse_yaml(text: str, shown: str):
     return _Builder(shown, text, node).build(node)
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
+def position(text: str, index: int) -> tuple[int, int]:
     """0-based line and column of a character index."""
     line = text.count("\n", 0, index)
     return line, index - (text.rfind("\n", 0, index) + 1)
@@ -285,7 +285,7 @@ def key_path(node, pos: tuple[int, int]) -> tuple[list[str], object | None]:
 
 
 def _invisible_error(text: str, index: int, root, shown: str) -> ContentError:
-    line, col = _position(text, index)
+    line, col = position(text, index)
     trail, scalar = key_path(root, (line, col))
     offset = None
     if isinstance(scalar, yaml.ScalarNode) and scalar.start_mark.line == line and scalar.style in (None, "", "'", '"'):

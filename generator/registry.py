@@ -40,8 +40,7 @@ SANGONG_KEYS: list[str] = []
 
 
 def _refresh() -> None:
-    sets = {fs.since: fs.legacy(keep=SPEC_EXTRAS)
-            for fs in sorted(formsets.form_sets().values(), key=lambda f: f.since) if fs.default}
+    sets = formsets.legacy_table_sets(keep=SPEC_EXTRAS)
     TABLE_SETS.clear()
     TABLE_SETS.update(sets)
     TABLE_FILES.clear()
@@ -73,13 +72,6 @@ def column_titles(columns: list[dict], sep: str = "-") -> list[str]:
     (the 项目 group of 科目 tables excepted), else the label."""
     return [f"{c['group']}{sep}{c.get('label', c['name'])}" if c.get("group") and c["group"] != "项目"
             else c.get("label", c["name"]) for c in columns]
-
-
-def form_set(year: int, name: str = ""):
-    """The form set (formsets.FormSet) a department-year uses: ``name`` (a
-    表式 or a 系列) or the default series' version for ``year``; None for an
-    unknown name. A loaded DeptYear carries its own (``dept.form_set``)."""
-    return formsets.form_set_for(year, name)
 
 
 def table_set(year: int) -> dict:

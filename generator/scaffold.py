@@ -51,7 +51,7 @@ def _table_block(spec: dict) -> str:
 
 
 def department_yaml(name: str, year: int, form: str = "") -> str:
-    fs = formsets.form_set_for(year, form) if form else formsets.form_set_for(year)
+    fs = formsets.form_set_for(year, form)
     if fs is None:
         sets = "、".join(formsets.form_sets())
         raise ContentErrors([ContentError(form, 0, 0, "", f"未知的表式“{form}”（可用：{sets}）")])

@@ -29,6 +29,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .amounts import FULL_WIDTH
 from .errors import ContentError
 from .urls import ORIGINALS
 
@@ -249,7 +250,7 @@ class Survey:
                     self.stray(entry, "此文件不在可读取的位置，不会被读取")
                 continue
             if _YAMLISH.search(name) and (yearish := _YEARISH.match(name)):
-                year = yearish.group(0).strip().translate(_FULL_DIGITS)
+                year = yearish.group(0).strip().translate(FULL_WIDTH)
                 self.error(entry.path, f"年度主文件应命名为“{year}.yaml”（4 位半角数字年份，扩展名为小写 .yaml）；"
                                        f"请把“{name}”改名，否则不会被读取")
             elif _YAMLISH.search(name):
@@ -345,7 +346,6 @@ class Survey:
             self.warn(folder.path, f"此文件夹中有 {others} 个文件{NOT_CONTENT}")
 
 
-_FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def survey(content: Path) -> Survey:
@@ -368,27 +368,3 @@ def year_folder(folder: Path) -> YearFolder:
     """The files the loader reads from one department-year folder: the same
     rules as the survey (no links, no special files), without reporting."""
     return _Quiet(folder.parent.parent).year_folder(str(folder))
-
-
-def regular_files(folder) -> list[tuple[str, str]]:
-    """(path relative to ``folder`` with "/", full path) of every regular file
-    under ``folder``, sorted, skipping IGNORED names, never following a link
-    and never opening anything: for hashing a department folder (build.py's
-    cache key) without reading through links or blocking on a FIFO."""
-    found, stack = [], [(str(folder), "")]
-    while stack:
-        current, prefix = stack.pop()
-        try:
-            with os.scandir(current) as it:
-                entries = list(it)
-        except OSError:
-            continue
-        for entry in entries:
-            if ignored(entry.name) or entry.is_symlink():
-                continue
-            rel = f"{prefix}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, rel + "/"))
-            elif entry.is_file(follow_symlinks=False):
-                found.append((rel, entry.path))
-    return sorted(found)

@@ -10,7 +10,6 @@ placeholder 网址, missing 主办单位/网站标识码/备案号 ...).
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .amounts import FULL_WIDTH
 from .errors import ContentError, at
+from .scan import shown_path
 from .reader import Map, Seq, Text, read_yaml
 
 # kind: text | url | email | phone | code | year-list | links | file | colour | tools
@@ -222,8 +222,7 @@ def _value(node, option: dict, settings: Settings, content: Path, errors: list):
 
 def load_settings(path: Path, errors: list) -> Settings:
     """Read and validate site.yaml. Errors are appended; what is valid is kept."""
-    rel = os.path.relpath(path)
-    shown = str(path) if rel.startswith("..") else rel
+    shown = shown_path(path)
     settings = Settings(path=shown)
     if not path.exists() and not path.is_symlink():
         errors.append(ContentError(shown, 0, 0, "", "缺少门户设置文件 site.yaml（至少写“网站名称”）"))

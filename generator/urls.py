@@ -3,7 +3,10 @@ written, how pages link to each other, and the ids that findings link to.
 Pages use relative links (``root_of``), so the site works under any base URL."""
 from __future__ import annotations
 
-from .model import DeptYear, Evaluation, Finding, Row, Section, Table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # annotations only: model imports settings, which imports scan, which imports this
+    from .model import DeptYear, Evaluation, Finding, Row, Section, Table
 
 ORIGINALS = "yuanwen"          # folder of a department-year's original document
 
@@ -34,6 +37,11 @@ def original_url(dept: DeptYear) -> str:
 
 def year_url(year: int) -> str:
     return f"year-{year}.html"
+
+
+def compare_url(year: int, latest: int) -> str:
+    """The comparison page of a year: the latest year's is compare.html."""
+    return "compare.html" if year == latest else f"compare-{year}.html"
 
 
 def table_file(table: Table) -> str:
