@@ -108,8 +108,8 @@ def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
     """Write the Pagefind bundle into ``site_dir/pagefind``; returns how many
     index parts were built and how many reused.
 
-    Small sites get one index. Sites with more than about SHARD_PAGES indexed
-    pages get shards (see below). Each part depends only on its pages' HTML,
+    Small sites get one index. Larger sites get shards sized and run by the
+    memory Pagefind needs (see below). Each part depends only on its pages' HTML,
     the Pagefind binary and its options, so a part whose pages are
     byte-identical to an earlier build's is taken from the cache (see
     ``_cache_dir``) instead of being indexed again: after an edit to one
@@ -158,43 +158,80 @@ def _run_pagefind(args: list[str]) -> None:
 
 
 # --- Shards for province-scale sites ----------------------------------------
-# One Pagefind run over 20,000 pages takes 8.5 GB of memory and 75 s; runs of
-# about 1,500 pages take under 1 GB each, and two can run at once. The search
-# page merges the shards in the browser (PagefindUI ``mergeIndex``), listed in
-# pagefind/shards.json. The portal pages (home, comparison, data quality),
-# which change with every department, are a shard of their own, and the
-# department folders are grouped in name order, so an edit re-indexes at most two
-# shards. Small sites keep one index.
+# Pagefind keeps a site's whole index in memory until it writes it, and runs
+# on one core. Measured with Pagefind 1.6.0 on these pages (department pages
+# of 9-100 KB): resident memory is about 17 MB per MB of HTML indexed, plus
+# about 17 MB (2,000 pages, 60 MB of HTML: 1.04 GB, 11 s; the 20,000 pages of
+# a province, 640 MB: 11 GB in one run). So a large site is indexed in parts
+# ("shards") of at most SHARD_HTML_MB of HTML, as many at once as there are
+# cores and as the memory budget allows (MEMORY_MB for the whole build,
+# Python process included). The search page merges the parts in the browser
+# (PagefindUI ``mergeIndex``), listed in pagefind/shards.json. The portal
+# pages (home, comparison, data quality), which change with every
+# department, are a part of their own, and the department folders are
+# grouped in name order, so an edit re-indexes at most two parts. Small sites
+# keep one index.
 
+PAGEFIND_MB_PER_HTML_MB = 17
+PAGEFIND_BASE_MB = 17
+MEMORY_MB = 1024          # the build's whole process tree while indexing (PORTAL_SEARCH_MEMORY_MB)
+BUILD_SHARE_MB = 250      # the build's own process at that point, at province scale (measured: 167-210 MB)
+SHARD_HTML_MB = ((MEMORY_MB - BUILD_SHARE_MB) / 2 - PAGEFIND_BASE_MB) / PAGEFIND_MB_PER_HTML_MB   # ~21.8
 SHARD_PAGES = 1500
 SHARDS_FILE = "shards.json"
+
+
+def _limit(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
+def pagefind_mb(html_bytes: int) -> float:
+    """Pagefind's expected peak memory (MB) for one run over this much HTML."""
+    return PAGEFIND_BASE_MB + PAGEFIND_MB_PER_HTML_MB * html_bytes / 1048576
 
 
 def plan_shards(site_dir: Path) -> list[list[Path]]:
     """The HTML pages of each index part: one part with every page for small
     sites; else the root pages, then the department folders (never split) in
-    groups of about SHARD_PAGES pages."""
-    limit = int(os.environ.get("PORTAL_SEARCH_SHARD_PAGES", SHARD_PAGES))
+    groups of at most SHARD_PAGES pages and SHARD_HTML_MB of HTML."""
+    max_pages = int(_limit("PORTAL_SEARCH_SHARD_PAGES", SHARD_PAGES))
+    max_bytes = _limit("PORTAL_SEARCH_SHARD_HTML_MB", SHARD_HTML_MB) * 1048576
     tops: dict[str, list[Path]] = {}        # department folder or root page -> its pages
+    sizes: dict[str, int] = {}
     for path in sorted(site_dir.rglob("*.html")):
         top = path.relative_to(site_dir).parts[0]
         if top not in (BUNDLE_DIR, "static", "data"):
             tops.setdefault(top, []).append(path)
-    if sum(map(len, tops.values())) <= limit:
+            sizes[top] = sizes.get(top, 0) + path.stat().st_size
+    if sum(map(len, tops.values())) <= max_pages and sum(sizes.values()) <= max_bytes:
         return [[p for pages in tops.values() for p in pages]]
     shards: list[list[Path]] = [[p for top, pages in tops.items() if top.endswith(".html") for p in pages], []]
+    shard_bytes = 0
     for top, pages in tops.items():
         if top.endswith(".html"):
             continue
-        if len(shards[-1]) + len(pages) > limit and shards[-1]:
+        if shards[-1] and (len(shards[-1]) + len(pages) > max_pages or shard_bytes + sizes[top] > max_bytes):
             shards.append([])
+            shard_bytes = 0
         shards[-1] += pages
+        shard_bytes += sizes[top]
     return [s for s in shards if s]
 
 
+def _own_mb() -> float:
+    """Resident memory of this process now (MB); 0 where /proc is missing."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1048576
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outputs: list[Path]) -> None:
-    """Index each shard from a mirror of its pages (hard links), two at a time."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Index each shard from a mirror of its pages (hard links), at most one
+    per core at once, and only as many as the memory budget holds by
+    pagefind_mb (one always runs)."""
+    import threading
 
     work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site_dir.parent))
     try:
@@ -208,9 +245,34 @@ def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outpu
             args = cmd + pagefind_args(mirror)
             i = args.index("--output-subdir")
             args[i:i + 2] = ["--output-path", str(out)]
-            jobs.append(args)
-        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            list(pool.map(_run_pagefind, jobs))
+            jobs.append((pagefind_mb(sum(p.stat().st_size for p in pages)), args))
+        budget = _limit("PORTAL_SEARCH_MEMORY_MB", MEMORY_MB) - _own_mb()
+        cores = os.cpu_count() or 1
+        lock = threading.Condition()
+        state = {"mb": 0.0, "running": 0}
+        failures: list[BaseException] = []
+
+        def run(job: tuple[float, list[str]]) -> None:
+            need, args = job
+            with lock:
+                lock.wait_for(lambda: state["running"] == 0 or state["mb"] + need <= budget)
+                state["mb"] += need
+                state["running"] += 1
+            try:
+                _run_pagefind(args)
+            except BaseException as exc:     # reported after the others finish
+                failures.append(exc)
+            finally:
+                with lock:
+                    state["mb"] -= need
+                    state["running"] -= 1
+                    lock.notify_all()
+
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=min(2, cores)) as pool:
+            list(pool.map(run, jobs))
+        if failures:
+            raise failures[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
