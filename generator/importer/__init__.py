@@ -6,8 +6,10 @@ refuse to overwrite anything; read the file into printed lines (xlsx.py,
 pdf.py); cut them into tables and join continued ones (tables.py); choose
 the form set (表式) whose tables the printed titles and headers match
 (``--form`` overrides); lay every recognised table out as the form does and
-keep every other table as 其他表; write the YAML (write.py), the 情况说明
-and 名词解释 found in a PDF's text; load what was written with the ordinary
+keep every other table as 其他表, except a 部门决算单位构成 table, which
+becomes 单位构成; write the YAML (write.py) with what a PDF's text prints
+of the department (概况, 主管部门, the name on the cover), and the 情况说明
+and 名词解释 found in it; load what was written with the ordinary
 loader, run the audit and print a report in Chinese. Figures are the printed
 text, never recomputed or corrected.
 
@@ -59,6 +61,21 @@ def _doc_title(text_lines, name: str, year: int, kind: str) -> str:
         if str(year) in t and ("决算" in t or "绩效" in t) and not t.endswith("表") and len(t) <= 60:
             return text.strip()
     return f"{name}{year}年度{kind}"
+
+
+def _cover_name(text_lines, year: int) -> str:
+    """The department's name printed on the cover on its own line just above
+    the title (“上海市XX局” / “2024年度部门决算”), or ''."""
+    first = [t.strip() for p, t in text_lines[:12] if p == 1 and t.strip()]
+    for k, t in enumerate(first[1:], 1):
+        n = T.norm(t)
+        if n.startswith(f"{year}年") and "决算" in n:
+            name = T.norm(first[k - 1])
+            if 3 <= len(name) <= 30 and re.search(r"[局委办厅部院府心会所站队处室]$|(（汇总）|\(汇总\))$", name) \
+                    and not re.search(r"\d|决算|目录", name):
+                return name
+            break
+    return ""
 
 
 def run_import(file: str | Path, dept: str, year: int, form: str | None = None, content: str | Path = "content",
@@ -127,6 +144,14 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
         if rec.spec is not None:
             taken.add(rec.spec["id"])
         found.append(rec)
+    unit_names = list(fs.unit_columns) or ["编码", "名称", "性质"]
+    units: list[list[str]] = []
+    units_where: list[str] = []
+    units_skipped = 0
+    for rec in found:
+        if rec.spec is None and not units and (rows := T.units_layout(rec.raw, unit_names)):
+            units, units_where, rec.reason, units_skipped = rows, rec.raw.where, "units", rec.raw.skipped
+    found = [r for r in found if r.reason != "units"]
     standard = [r for r in found if r.spec is not None]
     others = [r for r in found if r.spec is None]
     relevant = [r for r in others if r.figures and RELEVANT.search(r.raw.title or "")]
@@ -137,10 +162,10 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
                             f"也没有含金额的决算、预算或绩效表格（读到：{seen}）。没有写入任何文件", 1)
 
     names = Counter(r.raw.dept for r in found if r.raw.dept)
-    dept_name = name or (names.most_common(1)[0][0] if names else "")
-    all_text = " ".join(t for _p, t in text_lines) + " ".join(r.raw.title for r in found)
-    if standard:
-        kind = "单位决算" if "单位决算" in all_text else "部门决算"
+    dept_name = name or (names.most_common(1)[0][0] if names else "") or _cover_name(text_lines, year)
+    if standard:     # 单位决算 when the cover or a table title says so (not “…事业单位决算” in a sentence)
+        titles = [_doc_title(text_lines, dept_name, year, "")] + [r.raw.title for r in found]
+        kind = "单位决算" if any("单位决算" in t and "事业单位决算" not in t for t in titles) else "部门决算"
     else:
         kind = "部门整体支出绩效评价"
     placeholder = not dept_name
@@ -152,6 +177,8 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
         raw = rec.raw
         memo = [f"导入自 {path.name} {'、'.join(raw.where)}（{today.isoformat()}）；请对照原件核对。"]
         unit = raw.unit if raw.unit and raw.unit != "万元" else ""
+        if raw.skipped:
+            memo.append(f"原表有 {raw.skipped} 行只印省略号（“…”“。。。”），是空白样表的占位行，没有导入。")
         if unit and unit not in ("元",):
             memo.append(f"原表单位为“{unit}”，平台只接受万元或元：请核对后换算录入。")
         title = raw.title if raw.title and T.norm(raw.title) != T.norm(rec.form["title"]) else ""
@@ -173,15 +200,30 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
     sections: list[tuple[str, str]] = []
     terms: list[tuple[str, str]] = []
     narrative_pages: list[int] = []
+    about: dict[str, str] = {}
     if text_lines:
+        from .pdf import overview
         sections, terms, narrative_pages = narrative(text_lines)
+        about = overview(text_lines)
+    supervisor = _supervisor(lines, dept_name)
     notes = [f"由 portal import 于 {today.isoformat()} 从 {path.name} 导入（{'PDF 第 1–%d 页' % info['pages'] if suffix == '.pdf' else '工作表：' + '、'.join(info['sheets'])}），"
              f"表式{fs.name}（{how}）；草稿，须对照原件逐表核对。"]
     if placeholder:
         notes.append("原文件中没有读到部门名称，请填写“部门”和“发布单位”。")
+    if units:
+        notes.append(f"单位构成照{'、'.join(units_where)}的表录入（{' | '.join(unit_names)}），请核对"
+                     + (f"；原表另有 {units_skipped} 行只印省略号，没有导入。" if units_skipped else "。"))
+    if about:
+        notes.append(f"概况（{'、'.join(about)}）照 PDF 第一部分的文字导入，请核对分段。")
+    if supervisor:
+        notes.append(f"主管部门“{supervisor}”照原文中“主管部门”一栏导入，请核对。")
+    title = _doc_title(text_lines, dept_name, year, kind)
+    if not placeholder and T.norm(title).startswith(str(year)) and T.norm(dept_name) not in T.norm(title):
+        title = f"{dept_name}{T.norm(title)}"       # cover: 上海市XX局 / 2024年度部门决算
     doc = dict(name=dept_name, form="" if fs.default else fs.name, year=year, kind=kind,
-               title=_doc_title(text_lines, dept_name, year, kind), file=path.name, notes=notes,
-               tables=doc_tables, missing=missing, others=doc_others, terms=terms)
+               title=title, file=path.name, notes=notes,
+               tables=doc_tables, missing=missing, others=doc_others, terms=terms, units=units,
+               overview=about, supervisor=supervisor)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     written = [target]
@@ -201,6 +243,29 @@ def _run(path: Path, slug: str, year: int, form, content: Path, name: str, today
     return 0
 
 
+_SUPERVISOR = re.compile(r"^主管部门(?:名称)?\s*[：:]?\s*(.*)$")
+
+
+def _supervisor(lines, dept_name: str) -> str:
+    """主管部门 as printed beside its label (“主管部门 | 某局” in a 绩效自评表,
+    “主管部门：某局” in the text), the one printed most; not the department itself."""
+    seen: Counter = Counter()
+    for line in lines:
+        cells = [T.clean(c) for c in line.cells if c]
+        for k, c in enumerate(cells):
+            m = _SUPERVISOR.match(c)
+            if not m:
+                continue
+            value = m.group(1).strip() or (cells[k + 1] if k + 1 < len(cells) else "")
+            value = re.split(r"\s+(?:实施单位|单位|填报)", value)[0].strip()
+            if 2 <= len(value) <= 40 and not T.is_number(value) and re.search(r"[局委办厅部院府心会]$", value):
+                seen[value] += 1
+    if not seen:
+        return ""
+    value = seen.most_common(1)[0][0]
+    return "" if T.norm(value) == T.norm(dept_name) else value
+
+
 def _report(out, path, fs, how, standard, others, missing, sections, terms, written, placeholder) -> None:
     from ..scan import shown_path
     out(f"已导入 {path.name} → {'、'.join(shown_path(p) for p in written)}（草稿: 是）")
@@ -208,7 +273,9 @@ def _report(out, path, fs, how, standard, others, missing, sections, terms, writ
     out(f"识别的表（{len(standard)} 张，按标题和表头）：")
     for r in standard:
         variant = f"，版式“{r.spec['variant']}”" if r.spec.get("variant") else ""
-        out(f"  {r.spec['id']} {r.raw.title or r.spec['title']}{variant}（{'、'.join(r.raw.where)}）："
+        shown = r.raw.title or r.spec["title"]
+        shown = "" if T.norm(shown) == T.norm(r.spec["id"]) else f" {shown}"       # 上海: the title is the 表号
+        out(f"  {r.spec['id']}{shown}{variant}（{'、'.join(r.raw.where)}）："
             f"{len(r.rows)} 行，{r.figures} 个数字")
     if others:
         out(f"未识别的表（{len(others)} 张，已作为“其他表”保留）：")

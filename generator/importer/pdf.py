@@ -4,8 +4,10 @@ Ruled tables come from pdfplumber's table finder (cell rectangles from the
 rules, merged header cells as None); tables printed without rules from the
 words' positions (columns where the header's words stand). Text outside the
 tables becomes free lines: titles, 表号, 单位, 注/说明, and the 情况说明 and
-名词解释 text; page headers, footers and page numbers are dropped by the
-table parser. A PDF without a text layer (a scan) is refused.
+名词解释 text; page numbers are dropped by the table parser, and a line in
+the top or bottom margin printed on many pages (a running header or footer)
+before anything else. A table printed without a single figure (an empty
+table: header and blank 合计 row) is found from its header under its title. A PDF without a text layer (a scan) is refused.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import re
 from pathlib import Path
 
 from ..amounts import DASHES
-from .tables import Line, clean, is_number
+from .tables import _PAGE_NO, Line, clean, is_number
 from .xlsx import Unreadable
 
 _Y_TOLERANCE = 3
@@ -33,12 +35,22 @@ def _line_text(words: list[dict]) -> str:
     return clean(" ".join(w["text"] for w in words))
 
 
+_SPREAD = re.compile(r"^[\u4e00-\u9fff]$")
+
+
 def _cells_by_gap(words: list[dict], gap: float) -> list[list[dict]]:
     """Words of one line into cells: a gap wider than ``gap`` starts a new
-    cell, and so does a word after a 科目编码 (digits followed by a name)."""
+    cell, and so does a word after a 科目编码 or a figure (digits followed by
+    a name: “2,358.27 一、一般公共服务支出” set close together)."""
     cells: list[list[dict]] = []
     for w in words:
-        after_code = cells and cells[-1][-1]["text"].isdigit() and not w["text"][:1].isdigit()
+        prev = cells[-1][-1]["text"] if cells else ""
+        if cells and _SPREAD.match(prev) and _SPREAD.match(w["text"]) and w["x0"] - cells[-1][-1]["x1"] <= gap * 3 \
+                and all(_SPREAD.match(x["text"]) for x in cells[-1]):
+            cells[-1].append(w)                 # 合    计: one word justified over its cell
+            continue
+        after_code = cells and (prev.isdigit() or is_number(prev)) and not w["text"][:1].isdigit() \
+            and not is_number(w["text"]) and w["text"][:1] not in ".%,)）"
         if cells and w["x0"] - cells[-1][-1]["x1"] <= gap and not after_code:
             cells[-1].append(w)
         else:
@@ -52,6 +64,38 @@ def _cell_text(cell: list[dict]) -> str:
 
 def _overlap(a: tuple, b: tuple) -> float:
     return min(a[1], b[1]) - max(a[0], b[0])
+
+
+_TOTAL = re.compile(r"^(合计|总计)$")
+_FREE = re.compile(r"单位\s*[：:]|公开\s*\d+\s*表|^(注|说明)\s*[：:]|表$")
+
+
+def _without_figures(lines: list[list[dict]], split: list, outside: list, size: float) -> list[int]:
+    """The body lines of a table printed without a single figure (an empty
+    table: its header and a blank 合计 row; a list of text): below the first
+    line of three or more cells (the header, with the lines of its labels
+    wrapped close under it), the lines of two or more cells or a 合计, up to
+    the first 注/说明 or page number."""
+    heads = [i for i, cells in enumerate(split) if len(cells) >= 3 and not outside[i]
+             and not _FREE.search(_line_text(lines[i]))]
+    if not heads:
+        return []
+    labels = [_cell_text(c) for c in split[heads[0]]]
+    if any(re.search(r"[，。；、：:,;]", t) or len(t) > 16 for t in labels) or \
+            not any(_FREE.search(_line_text(lines[k])) for k in range(max(0, heads[0] - 4), heads[0])):
+        return []                   # a header is short labels under a title or 单位 line, not a sentence
+    i = heads[0] + 1
+    while i < len(lines) and lines[i][0]["top"] - lines[i - 1][0]["top"] < size * 1.6 \
+            and not _TOTAL.match(_line_text(lines[i])):
+        i += 1                      # a header label wrapped onto the next line
+    body = []
+    for k in range(i, len(lines)):
+        text = _line_text(lines[k])
+        if outside[k] or (len(split[k]) == 1 and _FREE.search(text)):
+            break                   # 注/说明, a page number, the next table's title
+        if len(split[k]) >= 2 or _TOTAL.match(text):
+            body.append(k)
+    return body
 
 
 def _unruled(lines: list[list[dict]], size: float):
@@ -70,15 +114,20 @@ def _unruled(lines: list[list[dict]], size: float):
 
     def figures(cells):
         return sum(1 for c in cells if is_number(_cell_text(c)) or (_cell_text(c) in DASHES and _cell_text(c) != "-"))
-    outside = [bool(re.match(r"^(注|说明)\s*[：:]|^[-—–\s]*(第\s*)?\d+\s*(页)?[-—–\s]*$", _line_text(ln))) for ln in lines]
+    outside = [bool(re.match(r"^(注|说明)\s*[：:]", _line_text(ln)) or _PAGE_NO.match(_line_text(ln))) for ln in lines]
     numeric = [i for i, cells in enumerate(split) if len(cells) >= 2 and figures(cells) and not outside[i]]
     if not numeric:
-        return None
+        numeric = _without_figures(lines, split, outside, size)
+        if not numeric:
+            return None
+    else:
+        first, last = numeric[0], numeric[-1]
+        above = [len(split[i]) for i in range(max(0, first - 3), first)]
+        wide = [i for i in numeric if len(split[i]) >= 3]
+        if not (len(wide) >= 2 or (wide and figures(split[wide[0]]) >= 3)
+                or (len(numeric) >= 2 and max(above, default=0) >= 3)):
+            return None
     first, last = numeric[0], numeric[-1]
-    above = [len(split[i]) for i in range(max(0, first - 3), first)]
-    wide = [i for i in numeric if len(split[i]) >= 3]
-    if not (len(wide) >= 2 or (wide and figures(split[wide[0]]) >= 3) or (len(numeric) >= 2 and max(above, default=0) >= 3)):
-        return None
     head = first
     while head > 0 and not figures(split[head - 1]) and lines[head][0]["top"] - lines[head - 1][0]["top"] < size * 4 \
             and not re.search(r"单位\s*[：:]|公开\s*\d+\s*表|^(注|说明)\s*[：:]", _line_text(lines[head - 1])):
@@ -122,6 +171,18 @@ def _unruled(lines: list[list[dict]], size: float):
         return zone[0] <= x < zone[1]
 
     header_cells = [[(c[0]["x0"], c[-1]["x1"], _cell_text(c)) for c in cells] for cells in split[head:first]]
+
+    def labelled(f, columns) -> bool:
+        """A column already made for this label, or for another line of it
+        (a label wrapped over lines: 政府性基金 / 预算财政拨 / 款)."""
+        for c in columns:
+            g = c.get("label_of")
+            if g == f:
+                return True
+            if g is not None and (abs((g[0] + g[1]) / 2 - (f[0] + f[1]) / 2) <= size or abs(g[0] - f[0]) <= size):
+                c["x0"], c["x1"] = min(c["x0"], f[0]), max(c["x1"], f[1])
+                return True
+        return False
     for _round in range(2):                # labels over columns the body leaves blank
         z = zones(cols)
         added: list[dict] = []
@@ -133,11 +194,10 @@ def _unruled(lines: list[list[dict]], size: float):
                 anchor = col["x1"] if col["num"] else col["x0"]
                 keep = min(hits, key=lambda f: abs((f[1] if col["num"] else f[0]) - anchor))
                 for f in hits:
-                    if f is not keep and not any(c.get("label_of") == f for c in cols + added):
+                    if f is not keep and not labelled(f, cols + added):
                         added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
             for f in frags:
-                if not any(inside(zz, (f[0] + f[1]) / 2) for zz in z) and \
-                        not any(c.get("label_of") == f for c in cols + added):
+                if not any(inside(zz, (f[0] + f[1]) / 2) for zz in z) and not labelled(f, cols + added):
                     added.append(dict(num=True, l=f[0], r=f[1], x0=f[0], x1=f[1], label_of=f))
         cols = sorted(cols + added, key=lambda c: c["x0"])
     z = zones(cols)
@@ -207,19 +267,40 @@ def read_pdf(path: Path) -> tuple[list[Line], dict]:
         if not has_text:
             raise Unreadable(f"{path.name} 没有文字层（可能是扫描件或图片）：无法读取其中的表格。"
                              "请向财政部门索取 Excel 文件或带文字的 PDF，或按 docs/编写指南.md 手工录入")
+        margins: list[tuple[int, str]] = []          # (page, text) of free lines in the top or bottom margin
         for number, page in enumerate(pages, 1):
             where = f"第{number}页"
             try:
-                _read_page(page, number, where, lines, text_lines, block_counter)
+                _read_page(page, number, where, lines, text_lines, block_counter, margins)
             except Unreadable:
                 raise
             except Exception as exc:
                 raise Unreadable(f"无法读取 {path.name} 第{number}页（{type(exc).__name__}）：文件可能已损坏。"
                                  "请另存一份 PDF 或改用 Excel 文件导入") from exc
+    running = _running(margins, len(pages))
+    if running:
+        lines = [ln for ln in lines if not (ln.block is None and (ln.where, ln.cells[0]) in running)]
+        text_lines = [(n, t) for n, t in text_lines if (f"第{n}页", t) not in running]
     return lines, {"pages": len(pages), "text": text_lines}
 
 
-def _read_page(page, number: int, where: str, lines: list, text_lines: list, block_counter: list) -> None:
+_CONTEXT_TEXT = re.compile(r"单位\s*[：:]|公开\s*\d+\s*表|^(注|说明)\s*[：:]")
+
+
+def _running(margins: list[tuple[int, str]], pages: int) -> set[tuple[str, str]]:
+    """Page headers and footers: a line in the top or bottom margin printed on
+    many pages (digits aside: 第 3 页 / 共 12 页). Never a 单位/表号/注 line."""
+    def key(text):
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    on: dict[str, set[int]] = {}
+    for n, t in margins:
+        on.setdefault(key(t), set()).add(n)
+    repeated = {k for k, ns in on.items() if len(ns) >= max(3, 0.4 * pages)}
+    return {(f"第{n}页", t) for n, t in margins if key(t) in repeated and not _CONTEXT_TEXT.search(t)}
+
+
+def _read_page(page, number: int, where: str, lines: list, text_lines: list, block_counter: list,
+               margins: list) -> None:
     found = [t for t in page.find_tables() if max((len(r) for r in t.extract()), default=0) >= 2]
     boxes = [t.bbox for t in found]
     items: list[tuple[float, int, str | tuple[int, list]]] = []   # (top, kind, line text | (block, rows))
@@ -243,6 +324,8 @@ def _read_page(page, number: int, where: str, lines: list, text_lines: list, blo
     for ln in free:
         items.append((ln[0]["top"], 0, _line_text(ln)))
         text_lines.append((number, _line_text(ln)))
+        if ln[0]["top"] < page.height * 0.1 or max(w["bottom"] for w in ln) > page.height * 0.9:
+            margins.append((number, _line_text(ln)))
     items.sort(key=lambda x: (x[0], x[1]))
     for _top, _kind, item in items:
         if isinstance(item, str):   # kind 0
@@ -257,7 +340,42 @@ def _read_page(page, number: int, where: str, lines: list, text_lines: list, blo
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、\S")
-_TERM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）])\s*([^：:]{2,30})[：:]\s*(.+)$")
+_SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十]+[)）]\s*\S")
+_TERM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*([^：:，。]{2,30})[：:]\s*(.+)$")
+_TOC_PAGE = re.compile(r"(\s*[.…·]{2,}\s*\d*|\s+\d+)$")     # 一、收入决算表 ….. 4
+_ITEM = re.compile(r"^(\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是)")
+OVERVIEW_KEYS = (("职责", re.compile(r"职责|职能")), ("机构设置", re.compile(r"机构|单位构成|组成")),
+                 ("人员编制", re.compile(r"人员|编制")))
+
+
+def _part(t: str) -> str:
+    if "名词解释" in t:
+        return "terms"
+    if "情况说明" in t:
+        return "notes"
+    if "概况" in t:
+        return "overview"
+    return ""
+
+
+def _parts(text_lines: list[tuple[int, str]]):
+    """(part, page, line) for every line under a 第N部分 heading. A part printed
+    again (the 目录 first, then the text) starts over: what the 目录 listed is
+    only headings."""
+    part = ""
+    out: list[tuple[str, int, str]] = []
+    for page, text in text_lines:
+        t = text.strip()
+        if not t or re.fullmatch(r"[-—–\s]*\d+[-—–\s]*", t):
+            continue
+        if _PART.match(t):
+            part = _part(t)
+            if part:
+                out = [x for x in out if x[0] != part]
+            continue
+        if part:
+            out.append((part, page, t))
+    return out
 
 
 def narrative(text_lines: list[tuple[int, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[int]]:
@@ -265,17 +383,10 @@ def narrative(text_lines: list[tuple[int, str]]) -> tuple[list[tuple[str, str]],
     sections: list[tuple[str, list[str]]] = []
     terms: list[tuple[str, str]] = []
     pages: set[int] = set()
-    part = ""
-    for page, text in text_lines:
-        t = text.strip()
-        if not t or re.fullmatch(r"[-—–\s]*\d+[-—–\s]*", t):
-            continue
-        if _PART.match(t):
-            part = "terms" if "名词解释" in t else ("notes" if "情况说明" in t else "")
-            continue
+    for part, page, t in _parts(text_lines):
         if part == "notes":
             if _SECTION.match(t):
-                sections.append((t, []))
+                sections.append((_TOC_PAGE.sub("", t), []))
                 pages.add(page)
             elif sections:
                 sections[-1][1].append(t)
@@ -288,3 +399,54 @@ def narrative(text_lines: list[tuple[int, str]]) -> tuple[list[tuple[str, str]],
             elif terms:
                 terms[-1] = (terms[-1][0], terms[-1][1] + t)
     return [(title, "".join(body)) for title, body in sections], terms, sorted(pages)
+
+
+def overview(text_lines: list[tuple[int, str]]) -> dict[str, str]:
+    """概况 (职责, 机构设置, 人员编制) from the part “第一部分 …概况”: each
+    “一、”/“（一）” heading that names one of them starts it; the text under it,
+    in paragraphs, is the value. Nothing when the part or the headings are absent."""
+    from .tables import RawTable, _context, _title_like
+    found: dict[str, list[list[str]]] = {}
+    target: str | None = None
+    wrapped = False
+    for part, _page, t in _parts(text_lines):
+        if part != "overview":
+            continue
+        if wrapped:                       # the rest of a heading wrapped over lines: （…本部分内容 / 为“机构设置”）
+            wrapped = t.count("（") + t.count("(") > t.count("）") + t.count(")")
+            continue
+        if _title_like(t) or _context(t, RawTable()) or re.match(r"^(注|说明)\s*[：:]", t):
+            break                         # the tables have begun
+        heading = _SECTION.match(t) or _SUBSECTION.match(t)
+        if heading and len(t) <= 40 and not t.endswith("。"):
+            wrapped = t.count("（") + t.count("(") > t.count("）") + t.count(")")
+            key = next((k for k, rx in OVERVIEW_KEYS if rx.search(t)), None)
+            if key is not None and key == target and _SUBSECTION.match(t) and not any(found[key]):
+                continue                  # 一、主要职责及内设机构 / （一）主要职责: the same heading again
+            if key is not None and (key != target or _SECTION.match(t)):
+                target = key
+                found.setdefault(key, [])
+                if _SUBSECTION.match(t) and not found[key]:
+                    continue
+                found[key].append([])
+                if _SUBSECTION.match(t):
+                    found[key][-1].append(f"**{t}**")
+                    found[key].append([])
+                continue
+            if _SECTION.match(t) and key is None:
+                target = None
+                continue
+        if target is None:
+            continue
+        paras = found[target]
+        if not paras:
+            paras.append([])
+        if paras[-1] and (_ITEM.match(t) or paras[-1][-1].endswith(("。", "；", "：", ":"))):
+            paras.append([])
+        paras[-1].append(t)
+    out = {}
+    for key, paras in found.items():
+        text = "\n\n".join("".join(p) for p in paras if p)
+        if text.strip():
+            out[key] = text.strip()
+    return out

@@ -23,7 +23,7 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$|^[+-]?\.\d+$")
 _TABLE_NO = re.compile(r"公开\s*(\d{1,2})\s*表")
 _UNIT = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|元|千元|亿元)")
 _DEPT = re.compile(r"(?:部门|单位|编制单位)(?:名称)?\s*[：:]\s*([^\s：:]+?)(?=\s|$|(?:金额)?单位\s*[：:])")
-_PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?(\s*/\s*共?\s*\d+\s*页?)?[-—–\s]*$")
+_PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?(\s*[/，,]?\s*共?\s*\d+\s*页?)?[-—–\s]*$")   # - 3 -, 第 3 页 共 12 页, 3/12
 _NOTE = re.compile(r"^(注|说明)\s*[：:]\s*")
 _CONTINUED = re.compile(r"[（(]?续(表)?\d*[)）]?\s*$|^续表")
 CODE_WORDS = {"科目编码", "编码", "功能分类科目编码", "经济分类科目编码", "支出功能分类科目编码", "科目代码"}
@@ -78,6 +78,7 @@ class RawTable:
     note: str = ""
     remark: str = ""
     where: list = field(default_factory=list)
+    skipped: int = 0                  # rows of only ellipses (…, 。。。): a blank template's placeholders
 
     def leaves(self) -> list[str]:
         return leaf_labels(self.header)
@@ -166,6 +167,10 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
     def finish():
         nonlocal current
         if current is not None and (current.rows or current.header):
+            _header_on_total_row(current, vocab)
+            kept = [r for r in current.rows if not _placeholder(r)]
+            current.skipped += len(current.rows) - len(kept)
+            current.rows = kept
             tables.append(current)
         current = None
 
@@ -209,6 +214,8 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
             if last_note is not None and not candidates and last_note[2] == line.where:   # a wrapped 注/说明 line
                 kind, target, _ = last_note
                 setattr(target, kind, getattr(target, kind) + joined)
+            elif candidates and _prose(joined):
+                candidates = []          # a heading or a sentence: the titles above (e.g. a 目录) are not this table's
             continue
         if line.block is not block:                 # a new sheet or ruled table
             finish()
@@ -222,7 +229,7 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
                 if single and _title_like(rest):
                     candidates.append(rest)
                 continue
-            if single and not _PAGE_NO.match(joined):
+            if single and not _PAGE_NO.match(joined) and _title_cell(cells):
                 candidates.append(texts[0])
                 continue
             start(line.where)
@@ -239,13 +246,33 @@ def parse_lines(lines: list[Line], specs) -> list[RawTable]:
             continue
         if norm(texts[0]) == "栏次":           # 栏次 1 2 3 … under the header: not data
             continue
-        if phase == "header" and _is_header(cells, texts, vocab, first=not current.header):
+        if phase == "header" and _is_header(cells, texts, vocab, first=not current.header and (
+                bool(current.title) or not tables or current.continued)):
             current.header.append(cells)
             continue
         phase = "data"
         current.rows.append([c or "" for c in cells])
     finish()
     return tables
+
+
+_HEADING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+
+
+def _prose(text: str) -> bool:
+    """A section heading or a sentence of running text (not a table's title area)."""
+    t = text.strip()
+    return bool(_HEADING.match(t)) or t.endswith(("。", "：", ":")) or len(norm(t)) > 40
+
+
+def _title_cell(cells) -> bool:
+    """A line of a sheet or ruled table with one text that may be a title above
+    the table: title-like, or in the first cell with nothing (or a merge) after it.
+    A lone text in another column, or beside blank cells of the grid, is a row."""
+    idx = next(k for k, c in enumerate(cells) if c)
+    if _title_like(cells[idx]):
+        return True
+    return idx == 0 and all(c is None for c in cells[1:])
 
 
 def _is_header(cells, texts, vocab, first: bool) -> bool:
@@ -256,6 +283,53 @@ def _is_header(cells, texts, vocab, first: bool) -> bool:
     if texts[0].isdigit():
         return False
     return first or all(norm(t) in vocab for t in texts)
+
+
+def _header_on_total_row(t: RawTable, vocab) -> None:
+    """The lowest header labels printed on the line of the 合计 row (上海
+    2024: “合计 | | | | 合计 | 基本支出 | 项目支出 |” under “本年支出”):
+    the labels become a header row, the rest stays the 合计 row."""
+    if not t.header:
+        return
+    in_header = len(t.header) > 1 and _starts_with_total(t.header[-1])   # all labels: read as a header row
+    if not in_header and not (t.rows and _starts_with_total(t.rows[0])):
+        return
+    row = [c or "" for c in (t.header[-1] if in_header else t.rows[0])]
+    header = t.header[:-1] if in_header else t.header
+    filled = [j for j, c in enumerate(row) if c]
+    labels = filled[1:]
+    if len(labels) < 2 or any(is_number(row[j]) or norm(row[j]) not in vocab for j in labels):
+        return
+    leaves = leaf_labels(header)
+    where = norm(leaves[filled[0]]) if filled[0] < len(leaves) else ""
+    if not (where in {norm(w) for w in CODE_WORDS | NAME_WORDS} or where.endswith(("编码", "项目"))):
+        return                     # 合计 under a group (三公: 合计 | 因公出国（境）费 …) is a label, not the 合计 row
+    above = [leaves[j] if j < len(leaves) else "" for j in labels]
+    if len(set(above)) == len(above) or not all(above):     # the labels must split a group that has none
+        return
+    t.header = header + [[row[j] if j in labels else None for j in range(len(row))]]
+    total = [("" if j in labels else c) for j, c in enumerate(row)]
+    if in_header:
+        t.rows.insert(0, total)
+    else:
+        t.rows[0] = total
+
+
+_ELLIPSIS = re.compile(r"^[.…。·⋯]+$")
+
+
+def _placeholder(row) -> bool:
+    """A row printed as ellipses only (“… | …”, “4 | 。。。”): a blank template's
+    “and so on”, not a row of figures."""
+    filled = [norm(c) for c in row if c]
+    dots = [c for c in filled if _ELLIPSIS.match(c)]
+    return bool(dots) and all(_ELLIPSIS.match(c) or (c.isdigit() and len(c) <= 3 and j == 0)
+                              for j, c in enumerate(filled))
+
+
+def _starts_with_total(cells) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and norm(filled[0]) in TOTAL_WORDS
 
 
 def merge_continuations(tables: list[RawTable]) -> list[RawTable]:
@@ -279,6 +353,34 @@ def merge_continuations(tables: list[RawTable]) -> list[RawTable]:
                 continue
         out.append(t)
     return out
+
+
+# ------------------------------------------------------------------ 单位构成
+
+def units_layout(raw: RawTable, names: list[str]) -> list[list[str]] | None:
+    """The rows of a 部门决算单位构成 table in the form set's 单位构成 columns
+    (全国: 编码、名称、性质; 上海: 序号、单位名称、备注), matched by the printed
+    header labels (单位名称 ~ 名称, 单位性质 ~ 性质); None when it is not one."""
+    leaves = [norm(x) for x in raw.leaves()]
+    if not leaves or len(leaves) > len(names) + 2 or (raw.title and "单位" not in raw.title):
+        return None
+    where: dict[int, int] = {}
+    for k, name in enumerate(names):
+        n = norm(name)
+        for j, label in enumerate(leaves):
+            if j not in where.values() and label and (label == n or (len(n) >= 2 and (label.endswith(n) or n.endswith(label)))):
+                where[k] = j
+                break
+    if 1 not in where or (len(where) < 2 and len(leaves) > 2) or "单位" not in leaves[where[1]] + norm(raw.title):
+        return None
+    if any(is_number(c) for r in raw.rows for j, c in enumerate(r) if c and j != where.get(0, 0)):
+        return None                      # figures: a table of amounts, not the list of units
+    rows = []
+    for r in raw.rows:
+        cells = [(r[where[k]] if k in where and where[k] < len(r) else "") for k in range(len(names))]
+        if any(cells):
+            rows.append(_trim(cells))
+    return rows
 
 
 # ------------------------------------------------------------------ recognition
@@ -413,6 +515,8 @@ def layout(raw: RawTable, spec: dict) -> tuple[list | None, str]:
         if shape == "econ" and len(leaves) % width == 0 and len(leaves) > width:
             halves = [leaves[i:i + width] for i in range(0, len(leaves), width)]
             if all(not _match_columns(h, columns) for h in halves):
+                if len(halves) == len(spec.get("halves") or []):   # the form keeps the halves side by side
+                    return [_trim([c or "" for c in r[:len(leaves)]]) for r in raw.rows if any(r)], ""
                 return _econ_rows(raw.rows, len(halves), width), ""
         why = _match_columns(leaves, columns)
         if why:

@@ -36,11 +36,21 @@ def department_yaml(doc: dict) -> str:
         "# 由 portal import 导入的草稿：请对照原件逐表核对后，把“草稿”改为“否”（见 docs/导入.md）。",
         f"部门: {scalar(doc['name'])}",
     ]
+    if doc.get("supervisor"):
+        out.append(f"主管部门: {scalar(doc['supervisor'])}")
     if doc.get("form"):
         out.append(f"表式: {scalar(doc['form'])}")
-    out += [f"年度: {doc['year']}", f"类型: {doc['kind']}", "草稿: 是", "来源:",
-            f"  标题: {scalar(doc['title'])}", f"  发布单位: {scalar(doc['name'])}", f"  文件: {scalar(doc['file'])}"]
+    out += [f"年度: {doc['year']}", f"类型: {doc['kind']}", "草稿: 是"]
+    if doc.get("units"):
+        out.append("单位构成:")
+        out += [f"  - {row(r)}" for r in doc["units"]]
+    out += ["来源:", f"  标题: {scalar(doc['title'])}", f"  发布单位: {scalar(doc['name'])}", f"  文件: {scalar(doc['file'])}"]
     block(out, 2, "备注", doc["notes"])
+    if doc.get("overview"):
+        out.append("概况:")
+        for key, text in doc["overview"].items():
+            out.append(f"  {key}: |")
+            out += [f"    {ln}" if ln else "" for ln in text.split("\n")]
     if doc["tables"]:
         out.append("决算表:")
     for t in doc["tables"]:
