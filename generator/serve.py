@@ -69,6 +69,11 @@ class Preview:
         self.generation = 0
         self.rendered: list[str] = []
         self.state = _snapshot(self._roots())
+        # the last survey of the content folder (scan.py) and whether a file
+        # appeared or disappeared since: a save that only modifies files
+        # cannot change which files are content, so the survey is reused
+        self.survey: tuple[dict[str, list[str]], list[int], list[ContentError]] | None = None
+        self.files_added_or_removed = True
 
     def _roots(self) -> list[Path]:
         return [self.content, render.TEMPLATES, render.STATIC]
@@ -80,8 +85,12 @@ class Preview:
     def _rebuild(self, site: Settings, slugs: set[str] | None = None) -> list[str]:
         """Rebuild these department folders (all of them when ``slugs`` is None)
         with the portal settings ``site`` (:attr:`site`)."""
-        folder_errors: list[ContentError] = []
-        folders, years = department_folders(self.content, folder_errors)
+        if slugs is not None and self.survey is not None and not self.files_added_or_removed:
+            folders, years, folder_errors = self.survey   # only saved files changed: names and folders did not
+        else:
+            folder_errors = []
+            folders, years = department_folders(self.content, folder_errors)
+            self.survey = (folders, years, folder_errors)
         slugs = set(folders) if slugs is None else slugs
         written: list[str] = []
         for slug in slugs - set(folders):                 # department deleted
@@ -127,6 +136,7 @@ class Preview:
         in the background."""
         now = _snapshot(self._roots())
         changes = {p for p in set(now) | set(self.state) if now.get(p) != self.state.get(p)}
+        self.files_added_or_removed = now.keys() != self.state.keys()
         self.state = now
         if not changes:
             return []
