@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 DASHES = {"-", "—", "——", "－", "–", "---", "— —"}
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$", re.ASCII)
@@ -24,19 +25,34 @@ class NotANumber(ValueError):
     pass
 
 
+class Kind(StrEnum):
+    """What a cell holds, and what a column of a form may hold. A StrEnum:
+    members are their (English) values, so JSON, pickles and templates see
+    plain strings."""
+
+    TEXT = "text"        # words (a name, a 科目编码 printed as text)
+    BLANK = "blank"      # nothing printed: zero in sums
+    DASH = "dash"        # “—”: not applicable
+    AMOUNT = "amount"    # 金额 (also the cells of a 数量 column)
+    RATE = "rate"        # 百分比, % optional
+    SCORE = "score"      # 分值/得分, 分 optional
+    COUNT = "count"      # a column of 人数/辆数 (its cells are AMOUNT)
+    AUTO = "auto"        # a cell of a free-form table that reads as a number
+
+
 @dataclass(slots=True)
 class Cell:
     """One table cell. ``value`` is None for text, blank and dash cells."""
 
     text: str
     value: Decimal | None = None
-    kind: str = "text"  # text | blank | dash | amount | rate | score
+    kind: Kind = Kind.TEXT
     line: int = 0
     col: int = 0
 
     @property
     def blank(self) -> bool:
-        return self.kind == "blank"
+        return self.kind == Kind.BLANK
 
     @property
     def amount(self) -> Decimal:
@@ -51,7 +67,7 @@ class Cell:
         return -exp if isinstance(exp, int) and exp < 0 else 0
 
 
-BLANK = Cell("", None, "blank")   # shared: blank cells are the most common and all alike
+BLANK = Cell("", None, Kind.BLANK)   # shared: blank cells are the most common and all alike
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -78,7 +94,7 @@ def _decimal_or_none(text: str) -> Decimal | None:
         return None
 
 
-def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
+def make_cell(text: str, kind: Kind, line: int = 0, col: int = 0) -> Cell:
     """Classify and parse one cell of the given column kind.
 
     kind: ``amount`` (金额), ``rate`` (百分比, optional %), ``score`` (分值/得分,
@@ -89,16 +105,20 @@ def make_cell(text: str, kind: str, line: int = 0, col: int = 0) -> Cell:
     if t == "":
         return BLANK
     if t in DASHES:
-        return Cell(t, None, "dash", line, col)
-    if kind == "text":
-        return Cell(t, None, "text", line, col)
+        return Cell(t, None, Kind.DASH, line, col)
+    if kind == Kind.TEXT:
+        return Cell(t, None, Kind.TEXT, line, col)
     body = t
-    if kind == "rate" and body.endswith(PERCENT):
+    if kind == Kind.RATE and body.endswith(PERCENT):
         body = body[:-1]
-    elif kind == "score" and body.endswith("分"):
+    elif kind == Kind.SCORE and body.endswith("分"):
         body = body[:-1]
     value = parse_decimal(body)
-    return Cell(t, value, "amount" if kind == "count" else kind, line, col)
+    return Cell(t, value, _CELL_KIND[kind], line, col)
+
+
+# the kind of the cell a column kind gives a number in
+_CELL_KIND = {k: k for k in Kind} | {Kind.COUNT: Kind.AMOUNT}
 
 
 def try_number(text: str) -> Decimal | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import claims, facts
-from .amounts import Cell, fmt_amount
+from .amounts import Cell, Kind, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
-from .model import DeptYear, Evaluation, Finding, Row, Table
+from .model import DeptYear, Evaluation, Family, Finding, Row, Table
 from .urls import row_dom_id
 
 CENT = Decimal("0.01")
@@ -21,7 +21,7 @@ BETWEEN_WORDS = ("结转", "结余", "使用")
 
 def _num(cell: Cell | None) -> str:
     if cell is None or cell.value is None:
-        return "空白" if cell is None or cell.kind == "blank" else f"“{cell.text}”"
+        return "空白" if cell is None or cell.kind == Kind.BLANK else f"“{cell.text}”"
     return fmt_amount(cell.value, 2)
 
 
@@ -133,7 +133,7 @@ class Auditor:
     def _row_where(self, table: Table, row: Row) -> str:
         if row.code:
             return f"{table.id} 科目 {row.code}" if row.code.isdigit() else f"{table.id} {row.code}"
-        label = next((c.text for c in row.cells if c.kind == "text" and c.text), "")
+        label = next((c.text for c in row.cells if c.kind == Kind.TEXT and c.text), "")
         return f"{table.id} {label or '第' + row.anchor + '行'}"
 
     def rule_columns(self, table: Table, identity: dict) -> None:
@@ -141,15 +141,15 @@ class Auditor:
         parts = [(p.lstrip("-"), -1 if p.startswith("-") else 1, table.col(p.lstrip("-"))) for p in identity["parts"]]
         for row in table.rows:
             total = row.cell(total_i)
-            if total.kind == "dash":
+            if total.kind == Kind.DASH:
                 continue
-            self.compare(path=row.path, line=row.line, where=self._row_where(table, row), family="行内勾稽",
+            self.compare(path=row.path, line=row.line, where=self._row_where(table, row), family=Family.ROW,
                          parts=[(_title(table, i), s, row.cell(i)) for _, s, i in parts],
                          total_label=_title(table, total_i), total=total, table=table.id,
                          anchor=row_dom_id(table.anchor, row))
 
     def _amount_columns(self, table: Table) -> list[int]:
-        return [i for i, c in enumerate(table.columns) if c["kind"] == "amount"]
+        return [i for i, c in enumerate(table.columns) if c["kind"] == Kind.AMOUNT]
 
     def rule_tree(self, table: Table, identity: dict) -> None:
         rows = [r for r in table.rows if r.level]
@@ -159,13 +159,13 @@ class Auditor:
                 continue
             children = [r for r in rows if r.level == parent.level + 1 and r.code.startswith(parent.code)]
             if children:
-                self._sum_rows(table, parent, children, "科目汇总", f"{'类' if parent.level == 1 else '款'} {parent.code}")
+                self._sum_rows(table, parent, children, Family.TREE, f"{'类' if parent.level == 1 else '款'} {parent.code}")
         for total in total_rows:
             tops = [r for r in rows if r.level == 1]
             if tops:
-                self._sum_rows(table, total, tops, "合计", "合计")
+                self._sum_rows(table, total, tops, Family.TOTAL, "合计")
 
-    def _sum_rows(self, table: Table, parent: Row, children: list[Row], family: str, label: str) -> None:
+    def _sum_rows(self, table: Table, parent: Row, children: list[Row], family: Family, label: str) -> None:
         for i in self._amount_columns(table):
             if i < 2:
                 continue
@@ -179,13 +179,13 @@ class Auditor:
         for parent in (r for r in rows if r.level == 1):
             children = [r for r in rows if r.level == 2 and r.code.startswith(parent.code)]
             if children:
-                self._sum_rows(table, parent, children, "科目汇总", f"类 {parent.code}")
+                self._sum_rows(table, parent, children, Family.TREE, f"类 {parent.code}")
         personnel = set(table.form_spec["personnel"])
         for row in table.rows:
             if row.code in table.form_spec["totals"]:
                 want_personnel = table.form_spec["totals"][row.code] == "personnel"
                 tops = [r for r in rows if r.level == 1 and (r.code in personnel) == want_personnel]
-                self.compare(path=row.path, line=row.line, where=f"{table.id} {row.code}", family="合计",
+                self.compare(path=row.path, line=row.line, where=f"{table.id} {row.code}", family=Family.TOTAL,
                              parts=[(r.code, 1, r.cell(2)) for r in tops], total_label=row.code, total=row.cell(2),
                              table=table.id, anchor=row_dom_id(table.anchor, row))
 
@@ -203,7 +203,7 @@ class Auditor:
             for col in side["amounts"]:
                 name = table.columns[col]["label"]
                 self.compare(path=sub_row.path, line=sub_row.line, where=f"{table.id} {side['subtotal']} {name}",
-                             family="合计", parts=[(t, 1, r.cell(col)) for t, r in items], total_label=side["subtotal"],
+                             family=Family.TOTAL, parts=[(t, 1, r.cell(col)) for t, r in items], total_label=side["subtotal"],
                              total=sub_row.cell(col), table=table.id, anchor=row_dom_id(table.anchor, sub_row))
             if side["total"] in labels[sub_i:]:
                 tot_i = labels.index(side["total"], sub_i)
@@ -212,13 +212,13 @@ class Auditor:
                 for col in side["amounts"]:
                     name = table.columns[col]["label"]
                     self.compare(path=tot_row.path, line=tot_row.line, where=f"{table.id} {side_name}{side['total']} {name}",
-                                 family="合计", parts=[(side["subtotal"], 1, sub_row.cell(col))] +
+                                 family=Family.TOTAL, parts=[(side["subtotal"], 1, sub_row.cell(col))] +
                                  [(t, 1, r.cell(col)) for t, r in between], total_label=f"{side_name}{side['total']}",
                                  total=tot_row.cell(col), table=table.id, anchor=row_dom_id(table.anchor, tot_row))
                 totals[side_name] = (tot_row, tot_row.cell(side["amounts"][0]))
         if len(totals) == 2:
             (_, income), (out_row, spend) = totals["收入"], totals["支出"]
-            self.compare(path=out_row.path, line=out_row.line, where=f"{table.id} 总计", family="合计",
+            self.compare(path=out_row.path, line=out_row.line, where=f"{table.id} 总计", family=Family.TOTAL,
                          parts=[("收入总计", 1, income)], total_label="支出总计", total=spend, table=table.id,
                          anchor=row_dom_id(table.anchor, out_row), items=1)
 
@@ -237,7 +237,7 @@ class Auditor:
         for col in side["amounts"]:
             name = _title(table, col)
             self.compare(path=total_row.path, line=total_row.line, where=f"{table.id} {identity['total']} {name}",
-                         family="合计", parts=[(t, 1, r.cell(col)) for t, r in following],
+                         family=Family.TOTAL, parts=[(t, 1, r.cell(col)) for t, r in following],
                          total_label=identity["total"], total=total_row.cell(col), table=table.id,
                          anchor=row_dom_id(table.anchor, total_row), items=len(names) or None)
 
@@ -262,7 +262,7 @@ class Auditor:
             if not rows:
                 return None, None, "", table
             value = sum((r.cell(table.col(column)).amount for r in rows), Decimal(0))
-            return Cell(fmt_amount(value), value, "amount"), rows[0], f"{table_id}{'+'.join(selector[1:])}", table
+            return Cell(fmt_amount(value), value, Kind.AMOUNT), rows[0], f"{table_id}{'+'.join(selector[1:])}", table
         raise ValueError(selector)
 
     def cross_tables(self) -> None:
@@ -278,7 +278,7 @@ class Auditor:
             if left.value is None and right.value is None:
                 continue
             where_row = rrow
-            self.compare(path=where_row.path, line=where_row.line, where=f"{rlabel}", family="表间勾稽",
+            self.compare(path=where_row.path, line=where_row.line, where=f"{rlabel}", family=Family.CROSS,
                          parts=[(llabel, 1, left)], total_label=rlabel, total=right, table=rtable.id,
                          anchor=row_dom_id(rtable.anchor, where_row), items=1, both_ways=True)
 
@@ -295,7 +295,7 @@ class Auditor:
                     continue
                 if table.unit == "元":
                     cell = _at_places(cell, stated.places)
-                self.compare(path=self.dept.path, line=stated.line, where=f"三公经费 {year_key} {item}", family="表间勾稽",
+                self.compare(path=self.dept.path, line=stated.line, where=f"三公经费 {year_key} {item}", family=Family.CROSS,
                              parts=[(f"{table.id}{year_key}{item}", 1, cell)], total_label="文字陈述", total=stated,
                              table=table.id, anchor="sangong", items=1)
 
@@ -336,7 +336,7 @@ class Auditor:
                                   for n, b, a in tried)
                 where = f"{ev.name if ev else table.title} {table.title} {label}"
                 self.findings.append(Finding(
-                    dept=self.dept.key, path=row.path, line=row.line, where=where, family="绩效",
+                    dept=self.dept.key, path=row.path, line=row.line, where=where, family=Family.EVALUATION,
                     message=f"{calcs}，而原表执行率为 {rate.text}", expected=tried[0][2], printed=rate.value,
                     table=ev.slug if ev else table.anchor, anchor=row_dom_id(anchor_prefix, row), page=page))
 
@@ -366,7 +366,7 @@ class Auditor:
                     name_i = names.index("三级指标") if "三级指标" in names else 0
                     label = row.cell(name_i).text or f"第{row.anchor}行"
                     self.findings.append(Finding(
-                        dept=self.dept.key, path=row.path, line=row.line, where=f"{ev.name} {label}", family="绩效",
+                        dept=self.dept.key, path=row.path, line=row.line, where=f"{ev.name} {label}", family=Family.EVALUATION,
                         message=f"得分 {got.text} 超过分值 {top.text}", expected=top.value, printed=got.value,
                         table=ev.slug, anchor=row_dom_id(anchor, row), page="eval"))
         if ev.indicators is None or not any(
@@ -386,7 +386,7 @@ class Auditor:
             if fund is not None and fund.value is not None:
                 parts += f"，加执行率{what} {fund.text} 为 {_fmt(with_fund, 0 if with_fund == with_fund.to_integral() else 2)}"
             self.findings.append(Finding(
-                dept=self.dept.key, path=ev.path, line=ev.total_line, where=f"{ev.name} 总分", family="绩效",
+                dept=self.dept.key, path=ev.path, line=ev.total_line, where=f"{ev.name} 总分", family=Family.EVALUATION,
                 message=f"{parts}，而原表总分{what}为 {printed.text}", expected=with_fund, printed=printed.value,
                 table=ev.slug, anchor="total", page="eval"))
 

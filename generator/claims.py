@@ -36,20 +36,20 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .amounts import Cell, fmt_amount
+from .amounts import Cell, Kind, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
 from .urls import section_id
-from .model import DeptYear, Evaluation, Finding, Section, Table
+from .model import DeptYear, Evaluation, Family, Finding, Section, Table
 
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
 HUNDRED = Decimal(100)
 
-F_TABLE = "文字与表格"
-F_TEXT = "文字前后"
-F_CALC = "文字计算"
-F_PARTS = "分项与合计"
-F_FORMS = "自评与决算"
+F_TABLE = Family.TEXT_TABLE
+F_TEXT = Family.TEXT_TEXT
+F_CALC = Family.TEXT_CALC
+F_PARTS = Family.PARTS
+F_FORMS = Family.FORMS
 
 # a number with its unit; "170. 万元" (a stray point) reads as 170
 _NUM = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?\s*(万元|元|%|％)")
@@ -173,7 +173,7 @@ class Figures:
         if cell is None or table is None:
             return
         cell = cell_in_wan(table, cell)
-        if cell.kind not in ("amount", "blank"):
+        if cell.kind not in (Kind.AMOUNT, Kind.BLANK):
             return
         self.refs[key] = Ref(key, label, cell.amount, cell.places if cell.value is not None else 2, items, table.id,
                              cell if items == 1 else None)
@@ -200,7 +200,7 @@ class Figures:
             if row is None or t is None:   # (no row without its table)
                 continue
             for i, c in enumerate(t.columns):
-                if c["kind"] == "amount":
+                if c["kind"] == Kind.AMOUNT:
                     self._add(f"{tid}:合计:{c['name']}", f"{tid}合计“{c['label']}”", t, row.cell(i))
         t05 = d.table("公开05表")
         if t05 is not None:
@@ -224,7 +224,7 @@ class Figures:
         if t09 is not None and t09.rows:
             for year_key, items in sangong_from_table(t09).items():
                 for item, cell in items.items():
-                    if cell.kind in ("amount", "blank"):
+                    if cell.kind in (Kind.AMOUNT, Kind.BLANK):
                         self.refs[f"公开09表:{year_key}:{item}"] = Ref(
                             f"公开09表:{year_key}:{item}", f"公开09表{year_key}{item}", cell.amount,
                             cell.places if cell.value is not None else 2, 1, "公开09表", cell)
@@ -500,7 +500,7 @@ class Checker:
         self.stated: dict[str, list[tuple[Amount, Section]]] = {}
         self.cells: dict[int, Cell] = {}   # id(文字与表格 finding) -> the table cell the text restates
 
-    def _finding(self, section: Section, sentence: Sentence, family: str, message: str, *,
+    def _finding(self, section: Section, sentence: Sentence, family: Family, message: str, *,
                  expected=None, printed=None, rounding=False, table=""):
         self.findings.append(Finding(
             dept=self.dept.key, path=section.path, line=sentence.line, where=f"情况说明 {section.title}",
@@ -817,7 +817,7 @@ def _vehicle_total(dept: DeptYear) -> tuple[Decimal, Table] | None:
     for row in table.rows:
         label = row.cell(0).text.replace(" ", "")
         if "车辆数" in label and "合计" in label:
-            values = [c.value for c in row.cells[1:] if c.value is not None and c.kind == "amount"]
+            values = [c.value for c in row.cells[1:] if c.value is not None and c.kind == Kind.AMOUNT]
             return (values[-1] if values else Decimal(0)), table
     return None
 
@@ -841,7 +841,7 @@ def count_findings(dept: DeptYear) -> list[Finding]:
             listed = rest[rest.find("其中"):] if "其中" in rest else ""
             kinds = _VEHICLE_KIND.findall(listed)
 
-            def finding(family: str, message: str, expected: Decimal, printed: Decimal) -> Finding:
+            def finding(family: Family, message: str, expected: Decimal, printed: Decimal) -> Finding:
                 return Finding(dept=dept.key, path=section.path, line=line, where=f"情况说明 {section.title}",
                                family=family, message=f"{message}。原文：“{sentence}”", expected=expected,
                                printed=printed, table="公开10表", anchor=section_id(section), page="dept",
@@ -868,7 +868,7 @@ def _funds_value(ev: Evaluation, names: tuple[str, ...]) -> tuple[Cell, Decimal,
         return None
     cols = [c["name"] for c in t.columns]
     # the total row: 年度资金总额 / 金额合计 / 执行情况 …, else the first row
-    label = next((i for i, c in enumerate(t.columns) if c["kind"] == "text"), 0)
+    label = next((i for i, c in enumerate(t.columns) if c["kind"] == Kind.TEXT), 0)
     row = next((r for r in t.rows if re.search(r"总额|合计|执行情况", _norm(r.cell(label).text))), t.rows[0])
     for name in names:
         if name in cols:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import overload
 
 from . import formsets, registry
-from .amounts import BLANK, Cell, fmt_plain
+from .amounts import BLANK, Cell, Kind, fmt_plain
 from .model import DeptYear, Table
 
 NOTHING_TO_SHOW = re.compile(r"没有|未发生|不涉及|均为\s*0|为零")   # a printed 说明 meaning “zero”, not “not published”
@@ -153,7 +153,7 @@ def _cell_value(sg, year_key, item) -> Decimal | None:
     cell = sg.get(year_key, {}).get(item)
     if cell is None:
         return None
-    return cell.amount if cell.kind in ("blank", "amount") else None
+    return cell.amount if cell.kind in (Kind.BLANK, Kind.AMOUNT) else None
 
 
 def _classes(dept: DeptYear, concept: str) -> list[tuple[str, str, Decimal]]:

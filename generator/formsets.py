@@ -22,20 +22,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .amounts import Kind
 from .errors import ContentError, ContentErrors, at
+from .model import Shape
 from .reader import Map, Seq, Text, read_yaml
 from .scan import SLUG, shown_path
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 
 # Chinese names written in the files -> the codes the rest of the generator uses.
-SHAPES = {"科目表": "subject", "经济分类表": "econ", "收支对照表": "two_sided", "普通表": "plain"}
-COLUMN_KINDS = {"金额": "amount", "文字": "text", "数量": "count"}
+SHAPES = {"科目表": Shape.SUBJECT, "经济分类表": Shape.ECON, "收支对照表": Shape.TWO_SIDED, "普通表": Shape.PLAIN}
+COLUMN_KINDS = {"金额": Kind.AMOUNT, "文字": Kind.TEXT, "数量": Kind.COUNT}
 RULES = {"行内": "columns", "科目汇总": "tree", "收支两侧": "sides", "经济分类合计": "econ", "分项": "parts"}
 # Rules audit.Auditor has a ``rule_<name>`` handler for today; the others are
 # declared by a form set and wait for the code (docs/design/forms.md).
 HANDLED_RULES = frozenset({"columns", "tree", "sides", "econ", "parts"})
-RULE_SHAPES = {"tree": {"subject"}, "econ": {"econ"}, "sides": {"two_sided"}, "parts": {"two_sided"}}
+RULE_SHAPES = {"tree": {Shape.SUBJECT}, "econ": {Shape.ECON}, "sides": {Shape.TWO_SIDED}, "parts": {Shape.TWO_SIDED}}
 TOTAL_KINDS = {"人员经费": "personnel", "公用经费": "public"}
 TOTAL_POSITIONS = {"首行": "first", "末行": "last"}
 SIDES = ("收入", "支出")
@@ -242,7 +244,7 @@ def _columns(r: _Reader, node, where: str) -> list[dict]:
         pos: Text | Map
         if isinstance(item, Text):
             item_map = None
-            name, label, kind, groups = r.text(item, cw), None, "amount", []
+            name, label, kind, groups = r.text(item, cw), None, Kind.AMOUNT, []
             pos = item
         else:
             item_map = r.mapping(item, cw, COLUMN_KEYS, "栏目")
@@ -250,7 +252,7 @@ def _columns(r: _Reader, node, where: str) -> list[dict]:
                 continue
             name = r.text(item_map.get("名称"), cw)
             label = r.text(item_map.get("标签"), f"{cw} 标签") if "标签" in item_map else None
-            kind = r.choice(item_map["类型"], f"{cw} 类型", COLUMN_KINDS, "栏目类型") if "类型" in item_map else "amount"
+            kind = r.choice(item_map["类型"], f"{cw} 类型", COLUMN_KINDS, "栏目类型") if "类型" in item_map else Kind.AMOUNT
             groups = []
             g = item_map.get("组")
             if isinstance(g, Text):
@@ -262,7 +264,7 @@ def _columns(r: _Reader, node, where: str) -> list[dict]:
             continue
         if "/" in name or "|" in name:
             r.err(pos, cw, f"栏目名称“{name}”不能含“/”或“|”")
-        col: dict[str, object] = dict(name=name, kind=kind or "amount", group="-".join(groups))
+        col: dict[str, object] = dict(name=name, kind=kind or Kind.AMOUNT, group="-".join(groups))
         if label is not None:
             col["label"] = label
         if len(groups) > 1:
@@ -320,7 +322,7 @@ def _find_column(r: _Reader, columns: list[dict], node, where: str, *, unique_na
 
 def _amount_column(r: _Reader, columns, node, where, **kw) -> int | None:
     i = _find_column(r, columns, node, where, **kw)
-    if i is not None and columns[i]["kind"] != "amount":
+    if i is not None and columns[i]["kind"] != Kind.AMOUNT:
         r.err(node, where, f"栏目“{columns[i]['name']}”不是金额栏")
         return None
     return i
@@ -348,7 +350,7 @@ def _table(r: _Reader, node, index: int, vocab: dict, *, variant: bool) -> dict 
         where = f"{table_id}（{spec['variant']}）"
     spec["title"] = title or ""
     shape = r.choice(t["形状"], f"{where} 形状", SHAPES, "形状") if "形状" in t else None
-    spec["shape"] = shape or "plain"
+    spec["shape"] = shape or Shape.PLAIN
     columns = _columns(r, t["栏目"], f"{where} 栏目") if "栏目" in t else []
     spec["columns"] = columns
     spec["_node"] = t
@@ -357,16 +359,16 @@ def _table(r: _Reader, node, index: int, vocab: dict, *, variant: bool) -> dict 
         return spec
 
     # Shape-specific keys.
-    for key, shapes in (("两侧", {"two_sided"}), ("人员经费类", {"econ"}), ("合计行", {"econ"}), ("并排", {"econ"}),
-                        ("合计位置", {"subject"})):
+    for key, shapes in (("两侧", {Shape.TWO_SIDED}), ("人员经费类", {Shape.ECON}), ("合计行", {Shape.ECON}), ("并排", {Shape.ECON}),
+                        ("合计位置", {Shape.SUBJECT})):
         if key in t and shape and shape not in shapes:
             r.err(t.key(key), where, f"“{key}”只用于{'、'.join(k for k, v in SHAPES.items() if v in shapes)}")
-    if shape == "two_sided":
+    if shape == Shape.TWO_SIDED:
         if "两侧" not in t:
             r.err(t, where, "收支对照表须有“两侧”（收入、支出两侧的项目栏、金额栏、小计、总计）")
         else:
             spec["sides"] = _sides(r, t["两侧"], columns, f"{where} 两侧")
-    if shape == "econ":
+    if shape == Shape.ECON:
         for key in ("人员经费类", "合计行"):
             if key not in t:
                 r.err(t, where, f"经济分类表须有“{key}”")
@@ -388,7 +390,7 @@ def _table(r: _Reader, node, index: int, vocab: dict, *, variant: bool) -> dict 
         spec["totals"] = totals
         if "并排" in t:
             spec["halves"] = _halves(r, t["并排"], totals, f"{where} 并排")
-    if shape == "subject":
+    if shape == Shape.SUBJECT:
         spec["total_position"] = (r.choice(t["合计位置"], f"{where} 合计位置", TOTAL_POSITIONS, "合计位置")
                                   if "合计位置" in t else None) or "first"
 
@@ -416,7 +418,7 @@ def _table(r: _Reader, node, index: int, vocab: dict, *, variant: bool) -> dict 
         spec["corresponds"] = Text(spec["corresponds"] or "", t["对应"].path, t["对应"].line, t["对应"].col)
     if "编码分栏" in t:
         parts = [str(x) for x in (r.texts(t["编码分栏"], f"{where} 编码分栏") or [])]
-        if shape != "subject" or not parts:
+        if shape != Shape.SUBJECT or not parts:
             r.err(t.key("编码分栏"), where, "“编码分栏”只用于科目表，写原表科目编码下分印的栏名，例如 [类, 款, 项]")
         else:
             spec["code_parts"] = parts
@@ -445,7 +447,7 @@ def _sides(r: _Reader, node, columns, where) -> dict:
             continue
         sw = f"{where} {side}"
         label = _find_column(r, columns, s.get("项目栏"), f"{sw} 项目栏") if "项目栏" in s else None
-        if label is not None and columns[label]["kind"] != "text":
+        if label is not None and columns[label]["kind"] != Kind.TEXT:
             r.err(s["项目栏"], f"{sw} 项目栏", f"栏目“{columns[label]['name']}”不是文字栏")
         amounts = []
         for a in r.texts(s.get("金额栏"), f"{sw} 金额栏", allow_one=True) or []:
@@ -566,11 +568,11 @@ def _printed_rows(r: _Reader, node, spec: dict, where: str) -> list[list[str]]:
             r.err(row, where, f"第 {i} 行有 {len(cells)} 栏，原表只有 {width} 栏")
             continue
         for cell, kind in zip(cells, printed_kinds):
-            if cell and kind == "amount":
+            if cell and kind == Kind.AMOUNT:
                 r.err(row, where, f"第 {i} 行：印制行只写原表印好的文字，金额栏应为空（“{cell}”）")
                 break
         out.append(cells + [""] * (width - len(cells)))
-    if spec["shape"] == "two_sided" and "sides" in spec:
+    if spec["shape"] == Shape.TWO_SIDED and "sides" in spec:
         for side, s in spec["sides"].items():
             labels = [row[s["label"]] for row in out]
             for key in ("subtotal", "total"):
@@ -586,7 +588,7 @@ def _printed_rows(r: _Reader, node, spec: dict, where: str) -> list[list[str]]:
                     after = labels[labels.index(ident["total"]) + 1:][: len(ident["parts"])]
                     if after != ident["parts"]:
                         r.err(node, where, f"“{ident['total']}”之后的印制行应依次为 {'、'.join(ident['parts'])}")
-    if spec["shape"] == "econ" and spec.get("halves"):
+    if spec["shape"] == Shape.ECON and spec.get("halves"):
         personnel = set(spec["personnel"])
         n = len(columns)
         for h, half in enumerate(spec["halves"]):
@@ -647,7 +649,7 @@ def _ref(r: _Reader, node, where: str, tables: dict, own: dict | None = None, co
     selector: tuple[str | int, ...]
     column: int | str | list[str]
     if kind == "项目":
-        if shape != "two_sided":
+        if shape != Shape.TWO_SIDED:
             r.err(m.key("项目"), where, "“项目”只用于收支对照表；科目表、经济分类表用“行”")
             return None
         label = r.text(m["项目"], f"{where} 项目")
@@ -658,7 +660,7 @@ def _ref(r: _Reader, node, where: str, tables: dict, own: dict | None = None, co
             return None
         selector, column = ("label", label), i
     else:
-        if shape not in ("subject", "econ"):
+        if shape not in (Shape.SUBJECT, Shape.ECON):
             r.err(m.key(kind), where, f"“{kind}”只用于科目表、经济分类表；收支对照表用“项目”")
             return None
         if kind == "各类":
@@ -692,7 +694,7 @@ def _ref(r: _Reader, node, where: str, tables: dict, own: dict | None = None, co
 
 
 def _row_code_ok(spec: dict, code: str) -> bool:
-    if spec["shape"] == "subject":
+    if spec["shape"] == Shape.SUBJECT:
         return code == "合计" or (code.isdigit() and len(code) in (3, 5, 7))
     return code in spec.get("totals", {}) or (code.isdigit() and len(code) in (3, 5))
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import formsets, registry, scan
-from .amounts import FULL_WIDTH, Cell, NotANumber, make_cell, try_number
+from .amounts import FULL_WIDTH, Cell, Kind, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
-from .model import DeptYear, Evaluation, Review, Row, Section, Site, Table
+from .model import DeptYear, Evaluation, Review, Row, Section, Shape, Site, Table
 from .settings import load_settings
 from .reader import INVISIBLE, Map, Seq, Text, decode, invisible_message, position, read_regular, read_yaml
 from .scan import EVAL_FILE, SLUG, SLUG_RULE, YEAR_FILE, shown_path  # noqa: F401  (re-exported)
@@ -109,15 +109,15 @@ def split_row(item: Text) -> list[Text]:
     return cells
 
 
-def column_kind(name: str, context: str) -> str:
+def column_kind(name: str, context: str) -> Kind:
     """Kind of a declared (non-registry) column, inferred from its printed name."""
     if any(w in name for w in ("执行率", "得分率", "完成率", "控制率")):
-        return "rate" if context in ("funds", "table") else "text"
+        return Kind.RATE if context in ("funds", "table") else Kind.TEXT
     if name in ("分值", "得分", "自评得分", "权重") or name.endswith("得分"):
-        return "score"
+        return Kind.SCORE
     if context == "funds" and any(w in name for w in ("预算", "执行数", "执行金额", "到位", "金额", "决算数")):
-        return "amount"
-    return "auto" if context == "table" else "text"
+        return Kind.AMOUNT
+    return Kind.AUTO if context == "table" else Kind.TEXT
 
 
 def parse_cells(texts: list[Text], columns: list[dict], where, errors: list) -> list[Cell]:
@@ -127,23 +127,23 @@ def parse_cells(texts: list[Text], columns: list[dict], where, errors: list) -> 
     for text, column in zip(texts, columns):
         kind = column["kind"]
         try:
-            if kind == "auto":
+            if kind == Kind.AUTO:
                 value = try_number(text)
-                cells.append(Cell(str(text).strip(), value, "auto" if value is not None else ("blank" if not text.strip() else "text"),
+                cells.append(Cell(str(text).strip(), value, Kind.AUTO if value is not None else (Kind.BLANK if not text.strip() else Kind.TEXT),
                                   text.line, text.col))
             else:
                 cells.append(make_cell(text, kind, text.line, text.col))
         except NotANumber:
-            what = {"amount": "金额", "count": "数字", "rate": "百分比", "score": "分数"}.get(kind, "数字")
+            what = {Kind.AMOUNT: "金额", Kind.COUNT: "数字", Kind.RATE: "百分比", Kind.SCORE: "分数"}.get(kind, "数字")
             place = where() if callable(where) else where
             message = f"“{text}”不是{what}"
-            if kind == "amount" and not any(ch.isdigit() for ch in text):
+            if kind == Kind.AMOUNT and not any(ch.isdigit() for ch in text):
                 name = column.get("label", column["name"])
                 message += (f"：这像是文字，却落在金额栏“{name}”中，可能漏写了“{name}”这一栏"
                             f"（没有数字时也要留一个空栏，写成“| |”），其后各栏因此错位")
             errors.append(ContentError(text.path, text.line, text.col, f"{place} {column.get('label', column['name'])}",
                                        message))
-            cells.append(Cell(str(text), None, "text", text.line, text.col))
+            cells.append(Cell(str(text), None, Kind.TEXT, text.line, text.col))
     return cells
 
 
@@ -359,7 +359,7 @@ def load_standard_table(table_id: Text, node, year: int, errors: list,
     else:
         table.rows = parse_rows(rows_node, columns, where, errors, label, len(spec.get("code_parts") or []))
     f.done()
-    if spec["shape"] in ("subject", "econ"):
+    if spec["shape"] in (Shape.SUBJECT, Shape.ECON):
         _classify_codes(table, errors)
     return table
 
@@ -378,7 +378,7 @@ def _unfold(wide: list[Row], n: int, halves: int) -> list[Row]:
     for h in range(halves):
         for number, row in enumerate(wide, 1):
             cells = row.cells[h * n:(h + 1) * n]
-            if all(c.kind == "blank" for c in cells):
+            if all(c.kind == Kind.BLANK for c in cells):
                 continue
             out.append(Row(cells=cells, line=row.line, path=row.path, anchor=f"{number}-{h + 1}",
                            printed=number, half=h))
@@ -386,8 +386,8 @@ def _unfold(wide: list[Row], n: int, halves: int) -> list[Row]:
 
 
 def _classify_codes(table: Table, errors: list) -> None:
-    lengths = {3: 1, 5: 2, 7: 3} if table.shape == "subject" else {3: 1, 5: 2}
-    totals = ("合计",) if table.shape == "subject" else tuple(table.form_spec["totals"])
+    lengths = {3: 1, 5: 2, 7: 3} if table.shape == Shape.SUBJECT else {3: 1, 5: 2}
+    totals = ("合计",) if table.shape == Shape.SUBJECT else tuple(table.form_spec["totals"])
     seen: dict[str, int] = {}
     for row in table.rows:
         code = row.cell(0).text
@@ -401,7 +401,7 @@ def _classify_codes(table: Table, errors: list) -> None:
                                            f"科目编码重复（第 {seen[code]} 行已有）"))
             seen[code] = row.line
             continue
-        expect = "3、5 或 7 位数字" if table.shape == "subject" else "3 或 5 位数字"
+        expect = "3、5 或 7 位数字" if table.shape == Shape.SUBJECT else "3 或 5 位数字"
         errors.append(ContentError(row.path, row.line, row.cell(0).col, table.id,
                                    f"“{code}”不是科目编码（应为{expect}，或{'、'.join('“%s”' % t for t in totals)}）"))
 
@@ -418,7 +418,7 @@ def load_generic_table(node, where: str, errors: list, context: str = "table", d
         columns = [dict(name=str(c), label=str(c), kind=column_kind(str(c), context), group="") for c in cols_node]
     elif cols_node is not None:
         errors.append(at(cols_node, where, "“列”应为栏目名称列表，例如 [项目, 金额]"))
-    table = Table(id=anchor, title=title, columns=columns, rows=[], shape="plain", path=getattr(node, "path", ""),
+    table = Table(id=anchor, title=title, columns=columns, rows=[], shape=Shape.PLAIN, path=getattr(node, "path", ""),
                   line=getattr(node, "line", 0), anchor=anchor, unit="万元" if context == "funds" else "")
     table_common(f, table)
     if columns:
@@ -520,7 +520,7 @@ def _units(node, errors, names=()) -> list[dict]:
     if node is None:
         return []
     names = list(names) or ["编码", "名称", "性质"]
-    columns = [dict(name=n, label=n, kind="text", group="") for n in names]
+    columns = [dict(name=n, label=n, kind=Kind.TEXT, group="") for n in names]
     return [dict(code=r.cell(0).text, name=r.cell(1).text, nature=r.cell(2).text)
             for r in parse_rows(node, columns, "单位构成", errors)]
 
@@ -554,7 +554,7 @@ def _staff(node, errors) -> dict:
         if value is None:
             continue
         try:
-            staff[key] = make_cell(value, "count", value.line, value.col).value if isinstance(value, Text) else None
+            staff[key] = make_cell(value, Kind.COUNT, value.line, value.col).value if isinstance(value, Text) else None
         except NotANumber:
             errors.append(at(value, f"人员 {key}", f"“{value}”不是数字"))
     f.done()
@@ -611,7 +611,7 @@ def _sangong(dept: DeptYear, node, errors) -> None:
                 errors.append(at(value, f"三公经费 {year_key} {item}", "应为金额"))
                 continue
             try:
-                items[item] = make_cell(value, "amount", value.line, value.col)
+                items[item] = make_cell(value, Kind.AMOUNT, value.line, value.col)
             except NotANumber:
                 errors.append(at(value, f"三公经费 {year_key} {item}", f"“{value}”不是金额"))
         sf.done()
@@ -763,7 +763,7 @@ def load_evaluation(path: Path, errors: list) -> Evaluation | None:
             if value is None:
                 continue
             try:
-                setattr(ev, attr, make_cell(value, "score", value.line, value.col) if isinstance(value, Text) else None)
+                setattr(ev, attr, make_cell(value, Kind.SCORE, value.line, value.col) if isinstance(value, Text) else None)
             except NotANumber:
                 errors.append(at(value, f"{label} 总分 {key}", f"“{value}”不是分数"))
         tf.done()

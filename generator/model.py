@@ -4,14 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .amounts import Cell
+from .amounts import BLANK, Cell
 from .settings import Settings
 
 if TYPE_CHECKING:
     from .formsets import FormSet
+
+
+class Shape(StrEnum):
+    """How a form table is laid out (form sets name it 形状, formsets.SHAPES)."""
+
+    PLAIN = "plain"            # 普通表
+    SUBJECT = "subject"        # 科目表: rows by 功能分类科目编码 (类/款/项)
+    ECON = "econ"              # 经济分类表: rows by 经济分类科目 (基本支出表, possibly in two halves)
+    TWO_SIDED = "two_sided"    # 收支对照表: 收入 and 支出 side by side (公开01/04)
+
+
+class Family(StrEnum):
+    """Which kind of check found a finding (the 类别 column of findings.csv)."""
+
+    ROW = "行内勾稽"            # columns of one row
+    TREE = "科目汇总"           # 类 = Σ 款, 款 = Σ 项
+    TOTAL = "合计"              # a total row, 收入/支出 sides, 经济分类 totals
+    CROSS = "表间勾稽"          # the same figure in two tables
+    EVALUATION = "绩效"         # 绩效自评表: scores, 执行率
+    TEXT_TABLE = "文字与表格"   # a figure in the 情况说明 against its table
+    TEXT_TEXT = "文字前后"      # two statements of the 情况说明
+    TEXT_CALC = "文字计算"      # a change or percentage the text computes
+    PARTS = "分项与合计"        # items listed in the text against their total
+    FORMS = "自评与决算"        # 绩效自评 against the 决算表 (提示)
 
 
 @dataclass
@@ -26,7 +51,7 @@ class Row:
     half: int = 0         # two-half tables: which half (0 = left)
 
     def cell(self, index: int) -> Cell:
-        return self.cells[index] if index < len(self.cells) else Cell("", None, "blank")
+        return self.cells[index] if index < len(self.cells) else BLANK
 
 
 @dataclass
@@ -35,7 +60,7 @@ class Table:
     title: str
     columns: list[dict]   # name, label, kind, group
     rows: list[Row]
-    shape: str = "plain"
+    shape: Shape = Shape.PLAIN
     spec: dict | None = None
     unit: str = "万元"
     note: str = ""        # 注：
@@ -196,7 +221,7 @@ class Finding:
     path: str
     line: int
     where: str            # business location, e.g. 公开03表 科目 2080109
-    family: str           # 行内勾稽 / 科目汇总 / 合计 / 表间勾稽 / 绩效
+    family: Family
     message: str          # plain Chinese, with the figures
     expected: Decimal | None = None
     printed: Decimal | None = None

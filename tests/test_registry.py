@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,8 @@ def _typed(x):
         return {type(k).__name__ + repr(k): _typed(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return (type(x).__name__, [_typed(v) for v in x])
+    if isinstance(x, StrEnum):           # shapes and column kinds are StrEnums: strings by design
+        return ("str", str(x))
     return (type(x).__name__, x)
 
 
