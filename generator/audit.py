@@ -13,7 +13,7 @@ from . import claims, facts
 from .amounts import Cell, Kind, fmt_amount
 from .facts import cell_in_wan, sangong_from_table
 from .model import DeptYear, Evaluation, Family, Finding, Row, Table
-from .urls import row_dom_id
+from .urls import finding_id, row_dom_id
 
 CENT = Decimal("0.01")
 BETWEEN_WORDS = ("结转", "结余", "使用")
@@ -490,6 +490,10 @@ def _audit(dept: DeptYear) -> tuple[list[Finding], list[tuple]]:
         if id(f) in cells:
             auditor._cells[id(f)] = (object(), [(cells[id(f)], 1)])
     found = auditor.group(tables + prose) + claims.form_findings(dept)
+    for n, f in enumerate(found, 1):          # ids on the 数据质量 page, given where the list is final
+        f.qid = finding_id(dept, n)
+        for c in f.flat()[1:]:
+            c.qid = f.qid   # a consequence is listed under its root (one root cause, one finding)
     return found, _apply_reviews(dept, found)
 
 

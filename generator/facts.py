@@ -5,6 +5,7 @@ one place and always from a published cell (never recomputed)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import overload
 
@@ -122,10 +123,31 @@ def concept_value(dept: DeptYear, concept: str) -> Decimal | None:
     return in_wan(table, value) if isinstance(value, Decimal) or value is None else None
 
 
-def headline(dept: DeptYear) -> dict:
-    """Figures for summaries; None where the department did not publish them.
-    Which cell gives which figure is the form set's (``用途``)."""
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of one department-year that its pages, charts and
+    downloads show besides the tables themselves, derived once (after the
+    audit, by :func:`derive`) and passed to pages, charts and render. All in
+    万元, each read off a published cell; None or empty where not published."""
+
+    headline: dict                                  # see headline(): 本年收入/支出合计, 财政拨款, ... 三公 合计
+    sangong: dict[str, dict[str, Cell]]             # {预算数|决算数|上年决算数: {item: Cell}}
+    functional: list[tuple[str, str, Decimal]]      # 功能分类 类: (code, name, 本年支出合计)
+    economic: list[tuple[str, str, Decimal]]        # 经济分类 类 with a figure
+    income: list[tuple[str, Decimal]]               # 收入来源: (column label, figure)
+
+
+def derive(dept: DeptYear) -> Figures:
     sg = sangong(dept)
+    return Figures(headline=headline(dept, sg), sangong=sg, functional=functional_classes(dept),
+                   economic=economic_classes(dept), income=income_sources(dept))
+
+
+def headline(dept: DeptYear, sg: dict[str, dict[str, Cell]] | None = None) -> dict:
+    """Figures for summaries; None where the department did not publish them.
+    Which cell gives which figure is the form set's (``用途``). ``sg``: the
+    department's :func:`sangong`, when already at hand."""
+    sg = sangong(dept) if sg is None else sg
     facts = dict(
         income=concept_value(dept, "本年收入合计"),
         spending=concept_value(dept, "本年支出合计"),
