@@ -123,3 +123,26 @@ def test_cached_rebuild_equals_fresh_build(tmp_path):
     third = build(content, tmp_path / "site", search=False, cache=cache)
     assert third.reused == 0
     assert "内设4个科室。" in (tmp_path / "site" / "demo-dept" / "2023" / "index.html").read_text(encoding="utf-8")
+
+
+def test_bundle_written_beside_the_portal_pages_gives_the_same_site(tmp_path, monkeypatch):
+    """Large sites write the downloads bundle in a forked process while the
+    portal pages render: same files, and its failure fails the build."""
+    import generator.build as build_mod
+    alone, beside = tmp_path / "alone", tmp_path / "beside"
+    build(GOOD, alone, search=False, cache=False)
+    monkeypatch.setattr(build_mod, "BESIDE_MIN_TASKS", 0)
+    monkeypatch.setattr(build_mod.os, "cpu_count", lambda: 2)
+    build(GOOD, beside, search=False, cache=False)
+    files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file() and ".portal" not in p.parts)
+    assert files == sorted(p.relative_to(beside) for p in beside.rglob("*") if p.is_file() and ".portal" not in p.parts)
+    assert all((alone / f).read_bytes() == (beside / f).read_bytes() for f in files)
+    before = {p: p.read_bytes() for p in beside.rglob("*") if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(render, "write_bundle", boom)      # inherited by the forked process
+    with pytest.raises(OSError):
+        build(GOOD, beside, search=False, cache=False)
+    assert {p: p.read_bytes() for p in beside.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".beside-")]
