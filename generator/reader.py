@@ -167,9 +167,15 @@ PASTE_HINT = ("从 Excel/WPS 复制的表格请粘贴在“行: |”下面：先
               "栏之间的 Tab 保留即可（见 docs/编写指南.md 第 7 节）")
 
 
+_TAB_INDENT = re.compile(r"^ *\t", re.M)
+
+
 def _check_tabs(text: str, shown: str) -> None:
     """Tabs may not indent YAML; inside a block scalar (a table pasted under
-    ``行: |``) a Tab after the spaces is content (a cell separator)."""
+    ``行: |``) a Tab after the spaces is content (a cell separator). Most
+    files have no line starting with a Tab: one regular-expression scan."""
+    if not _TAB_INDENT.search(text):
+        return
     block = None    # indentation of the line that opened a block scalar
     for number, line in enumerate(text.split("\n"), 1):
         stripped = line.lstrip(" ")
