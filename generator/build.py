@@ -141,17 +141,6 @@ def _cache_path(cache: Path, key: str) -> Path:
     return cache / key[:2] / f"{key}.pickle"
 
 
-def _files(site: Path, slug: str) -> dict[str, list]:
-    """Size and sha256 of every file under ``site/slug``, by site path."""
-    out = {}
-    for dirpath, _, names in os.walk(site / slug):
-        for name in names:
-            p = Path(dirpath) / name
-            data = p.read_bytes()
-            out[p.relative_to(site).as_posix()] = [len(data), hashlib.sha256(data).hexdigest()]
-    return out
-
-
 def _matches(site: Path, slug: str, entry) -> bool:
     """Whether ``site/slug`` holds exactly the files ``entry`` records."""
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict) or not (site / slug).is_dir():
@@ -226,16 +215,18 @@ def build_department(task: Task) -> TaskResult:
     # no portal year list here: department pages must not depend on other departments' years
     common = {k: v for k, v in pages_mod.common_context(task.site, [], task.preview).items()
               if k != "years"}
+    # the manifest's file list, recorded as the files are written (everything under out/slug is written here)
+    files: dict[str, list] | None = {} if task.manifest else None
     for dept in depts:
         found = audit(dept)
         summary = pages_mod.summarize(dept, found)
         pages = pages_mod.dept_pages(dept, summary, found, depts, common)
-        result.written += render.write_pages(out, pages, task.versions)
-        render.write_downloads(out, dept, found)
+        result.written += render.write_pages(out, pages, task.versions, files)
+        render.write_downloads(out, dept, found, files)
         result.summaries.append(summary)
         result.findings[dept.key] = found
-    if task.manifest:
-        result.files = _files(out, task.slug)
+    if files is not None:
+        result.files = files
     if task.cache is not None:
         cache_path = _cache_path(task.cache, task.key)
         cache_path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,16 +39,16 @@ def _layout(title: str, unit: str, horizontal: bool = False, height: int = 360, 
     return layout
 
 
-def _bar(name: str, labels: list[str], values: list[Decimal | None], color: str, unit: str,
+def _bar(name: str, labels: list[str], values: list[Decimal | None], shown: list[str], color: str, unit: str,
          horizontal: bool = False, labelled: bool = True, stacked: bool = False) -> dict:
-    shown = [fmt_amount(v) if v is not None else "未列示" for v in values]
+    """One series as bars; ``shown`` holds its values formatted ("" where there is no value)."""
     nums = [float(v) if v is not None else None for v in values]
     trace: dict[str, object] = {
         "type": "bar", "name": name, "marker": {"color": color},
-        "customdata": shown,
+        "customdata": [s or "未列示" for s in shown],
         "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{name}：%{{customdata}} {unit}<extra></extra>"}
     if labelled:   # the value written on its bar: no guessing from the axis
-        trace.update(text=[fmt_amount(v) if v is not None else "" for v in values], texttemplate="%{text}",
+        trace.update(text=shown, texttemplate="%{text}",
                      textposition="inside" if stacked else "auto",
                      insidetextanchor="middle", textfont={"size": 12})
     if horizontal:
@@ -69,12 +69,12 @@ def grouped(chart_id: str, title: str, summary: str, labels: list[str], series: 
             unit: str = "万元", horizontal: bool = False, stacked: bool = False, first_column: str = "项目",
             labelled: bool = True) -> dict:
     labels = unique_labels(labels)
-    traces = [_bar(name, labels, values, PALETTE[i % len(PALETTE)], unit, horizontal, labelled, stacked)
+    shown = [[fmt_amount(v) if v is not None else "" for v in values] for _, values in series]   # formatted once
+    traces = [_bar(name, labels, values, shown[i], PALETTE[i % len(PALETTE)], unit, horizontal, labelled, stacked)
               for i, (name, values) in enumerate(series)]
     height = max(320, 60 + 34 * len(labels) * (1 if stacked else max(1, len(series)))) if horizontal else 380
     layout = _layout(title, unit, horizontal, height=min(height, 1400), barmode="stack" if stacked else "group")
-    rows = [[label] + [fmt_amount(values[i]) if values[i] is not None else "—" for _, values in series]
-            for i, label in enumerate(labels)]
+    rows = [[label] + [texts[i] or "—" for texts in shown] for i, label in enumerate(labels)]
     return chart(chart_id, title, summary, traces, layout, [first_column] + [f"{n}（{unit}）" for n, _ in series], rows)
 
 

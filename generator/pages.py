@@ -12,7 +12,7 @@ from typing import TypedDict
 from . import charts, facts, marks, registry
 from .amounts import BLANK, Cell, fmt_amount
 from .markup import render_markdown
-from .model import DeptYear, Evaluation, Finding, Site, Table
+from .model import DeptYear, Evaluation, Finding, Row, Site, Table
 from .urls import (compare_url, dept_url, eval_url, finding_id, finding_url, original_url, root_of, row_dom_id,
                    section_id, table_file, year_url)
 
@@ -130,43 +130,6 @@ def merged_spans(table: Table, merge_is: list[int]) -> dict[tuple[int, int], int
     return spans
 
 
-def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, merge: tuple[str, ...] = ()) -> dict:
-    head_i = _header_column(table)
-    merge_is = [i for i, c in enumerate(table.columns) if c["name"] in merge]
-    spans = merged_spans(table, merge_is) if merge_is else {}
-    body = []
-    numeric_columns = [c["kind"] in ("amount", "rate", "score") for c in table.columns]
-    ncols = len(table.columns)
-    for r, row in enumerate(table.rows):
-        dom = row_dom_id(anchor, row)
-        cells = []
-        row_cells = row.cells if len(row.cells) >= ncols else row.cells + [BLANK] * (ncols - len(row.cells))
-        for i in range(ncols):
-            span = spans.get((r, i), 1) if spans else 1
-            if span == 0:
-                continue
-            cell = row_cells[i]
-            kind = cell.kind
-            if kind == "dash":
-                cls = "num dash" if numeric_columns[i] else "dash"
-            elif numeric_columns[i] or (cell.value is not None and kind != "text"):
-                cls = "num"
-            else:
-                cls = ""
-            cells.append({"text": display(cell), "th": i == head_i, "cls": cls, "rowspan": span})
-        if row.level and head_i is not None:
-            cells[head_i]["cls"] = f"lvl{row.level}"
-        classes = [f"lvl{row.level}" if row.level else ("total" if row.code else "")]
-        hits = findings.get(dom, [])
-        if hits:
-            classes.append("has-finding")
-        body.append(dict(id=dom, cls=" ".join(c for c in classes if c), cells=cells, findings=hits))
-    printed_id = not (table.spec and table.spec["id"] == table.spec["title"])   # a form that prints no 表号: title only
-    return dict(id=anchor, title=table.title, table_id=table.id if printed_id else "", unit=table.unit, note=table.note,
-                remark=table.remark, memo=table.memo, head=header_rows(table.columns), body=body,
-                empty=not table.rows or table.empty, ncols=len(table.columns))
-
-
 # ---------------------------------------------------------------- the reader's rule
 # One rule for every figure a reader sees (cards, tables, comparison, charts,
 # downloads), documented for editors in docs/_draft_reader.md:
@@ -239,7 +202,7 @@ def shown(cell: Cell, kind: str, unit: str = "") -> str:
 
 
 def table_figures(table: Table):
-    """(row, column index, text shown) for every number of a table, as :func:`polish_view` shows it."""
+    """(row, column index, text shown) for every number of a table, as :func:`table_view` shows it."""
     kinds = [c.get("kind", "") for c in table.columns]
     for row, unit in zip(table.rows, row_units(table)):
         for i, cell in enumerate(row.cells):
@@ -252,88 +215,172 @@ def row_units(table: Table) -> list[str]:
     (“1. 主要负责人用车”) are counted in 辆, not in the table's 万元."""
     out, current = [], ""
     for row in table.rows:
-        label = " ".join(c.text for c in row.cells[:2])
-        unit = _row_unit(label)
+        unit = _row_unit(" ".join([c.text for c in row.cells[:2]]))
         if unit:
             current = unit
-        elif not _NUMBERED_ROW.match(row.cell(0).text):
+        elif current and not _NUMBERED_ROW.match(row.cell(0).text):
             current = ""
         out.append(unit or current)
     return out
 
 
-def polish_view(view: dict, table: Table) -> dict:
-    """The reader's formats on a table view (made by :func:`table_view`): rates
-    with %, scores with two decimals, counted rows with their unit, one dash,
-    the row's name as the fixed column with its code small beneath, empty rows
-    marked so phones can fold them, and a one-line legend."""
-    kinds = [c.get("kind", "") for c in table.columns]
-    labels = [c.get("label", c["name"]) for c in table.columns]
+_NUMERIC_KINDS = ("amount", "rate", "score")   # columns whose cells are right-aligned figures
+_COUNTED_KINDS = ("amount", "count")           # columns where a blank cell reads as zero
+
+
+def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, merge: tuple[str, ...] = ()) -> dict:
+    """A table as its page shows it, made in one pass over its cells (every
+    figure of every table goes through here: the build's hottest loop).
+    Each cell is shown under the reader's rule: rates with %, scores with two
+    decimals, counted rows with their unit, one dash. Cells of the columns in
+    ``merge`` span down while they repeat; the row's name is the fixed
+    column, with its code small beneath; rows without figures are marked so
+    phones can fold them; a one-line legend explains blanks and dashes."""
+    columns = table.columns
+    kinds = [c["kind"] for c in columns]
     head_i = _header_column(table)
     code_first = head_i == 1 and table.shape in ("subject", "econ")
+    merge_is = [i for i, c in enumerate(columns) if c["name"] in merge]
+    rows = _body_rows(table, findings, anchor, kinds, head_i, code_first,
+                      merged_spans(table, merge_is) if merge_is else {})
+    body = [row for row, _ in rows]
     blanks = dashes = 0
-    units = row_units(table)
-    ncols = len(kinds)      # kinds and labels: one per column
-    for r, row in enumerate(view["body"]):
-        src = table.rows[r] if r < len(table.rows) else None
-        src_cells = src.cells if src is not None else ()
-        n_src = len(src_cells)
-        unit = units[r] if r < len(units) else ""
-        # cells with rowspan 0 are skipped in the view: map view cells back to columns
-        covered = len(row["cells"]) < ncols
-        if row["findings"] and all(f.rounding for f in row["findings"]):
-            row["cls"] = row["cls"].replace("has-finding", "has-rounding")
-        numbers = False
-        offset = ncols - len(row["cells"]) if covered else 0   # merged (covered) cells are the leftmost columns
-        for j, c in enumerate(row["cells"]):
-            i = j + offset
-            cell = src_cells[i] if i < n_src else None
-            kind = kinds[i] if i < ncols else ""
-            c["label"] = labels[i] if i < ncols else ""
-            if cell is not None and cell.kind == "dash":
-                c["text"] = NONE_MARK
-                dashes += 1
-                continue
-            if cell is not None and cell.kind == "blank" and kind in ("amount", "count"):
-                blanks += 1
-            if cell is None or cell.value is None:
-                continue
-            numbers = numbers or i != head_i
-            if i != head_i:
-                c["text"] = shown(cell, kind, unit)
-        if code_first and len(row["cells"]) > 1 and src is not None:
-            code_cell, name_cell = row["cells"][0], row["cells"][1]
-            name_cell["sub"] = code_cell["text"] if name_cell["text"] else ""
-            if not name_cell["text"]:
-                name_cell["text"] = code_cell["text"]
-            name_cell["th"] = True
-            row["cells"] = row["cells"][1:]
-        if src is not None and not numbers and any(k in ("amount", "count") for k in kinds) and not row["findings"] \
-                and src.level != 1 and src.code != "合计":
-            row["cls"] = (row["cls"] + " empty-row").strip()
+    for _, (row_blanks, row_dashes) in rows:
+        blanks += row_blanks
+        dashes += row_dashes
+    printed_id = not (table.spec and table.spec["id"] == table.spec["title"])   # a form that prints no 表号: title only
+    head = header_rows(columns)
     if code_first:
-        label = "科目名称（编码）" if table.shape == "subject" else "经济分类（编码）"
-        head = [list(h) for h in view["head"]]
-        first = head[0][0]
-        if first.get("colspan", 1) > 1 and len(head) > 1:
-            # “项目” over 科目编码 + 科目名称: one header cell over the folded column
-            span = first["colspan"]
-            head[0][0] = dict(first, label=label, colspan=1, rowspan=2) if span == 2 else dict(first, colspan=span - 1)
-            head[1] = head[1][2:] if span == 2 else head[1][1:]
-        else:
-            head[0] = head[0][1:]
-            head[0][0] = dict(head[0][0], label=label)
-        view["head"] = head
-        view["ncols"] = view["ncols"] - 1
-    view["empty_rows"] = sum(1 for r in view["body"] if "empty-row" in r["cls"])
-    legend = []
-    if blanks:
-        legend.append("空白：原表未填数字，按 0 计")
-    if dashes:
-        legend.append("—：原表以横线标示，无此项")
-    view["legend"] = "；".join(legend)
+        head = _fold_code_header(head, table.shape)
+    legend = (["空白：原表未填数字，按 0 计"] if blanks else []) + (["—：原表以横线标示，无此项"] if dashes else [])
+    view = dict(id=anchor, title=table.title, table_id=table.id if printed_id else "", unit=table.unit, note=table.note,
+                remark=table.remark, memo=table.memo, head=head, body=body,
+                empty=not table.rows or table.empty, ncols=len(columns) - code_first,
+                empty_rows=sum(1 for r in body if "empty-row" in r["cls"]), legend="；".join(legend))
     view["sections"] = _section_headers(view, table)
     return view
+
+
+def _body_rows(table: Table, findings: dict[str, list[Finding]], anchor: str, kinds: list[str], head_i: int | None,
+               code_first: bool, spans: dict[tuple[int, int], int]) -> list[tuple[dict, tuple[int, int]]]:
+    """Each row of the view with its count of (blank, dash) cells, for the
+    legend. A cell is a dict: text, th, cls, rowspan, label (and sub, the
+    code under a folded name). Rows with merged cells: :func:`_merged_row`."""
+    ncols = len(kinds)
+    labels = [c.get("label", c["name"]) for c in table.columns]
+    numeric = [k in _NUMERIC_KINDS for k in kinds]
+    counted = [k in _COUNTED_KINDS for k in kinds]
+    may_be_empty = any(counted)
+    out = []
+    for r, (row, unit) in enumerate(zip(table.rows, row_units(table))):
+        src = row.cells
+        n_src = len(src)
+        blanks = dashes = 0
+        numbers = False
+        cells = []
+        if not spans or all(spans.get((r, i), 1) == 1 for i in range(ncols)):
+            # the common row, no merged cells: each column's cell, its own format
+            for i in range(ncols):
+                cell = src[i] if i < n_src else BLANK
+                kind = cell.kind
+                if kind == "blank":
+                    if i < n_src and counted[i]:
+                        blanks += 1
+                    text, cls = "", "num" if numeric[i] else ""
+                elif kind == "dash":
+                    text, cls = NONE_MARK, "num dash" if numeric[i] else "dash"
+                    dashes += 1
+                elif cell.value is None:
+                    text, cls = display(cell), "num" if numeric[i] else ""
+                else:
+                    cls = "num" if numeric[i] or kind != "text" else ""
+                    if i != head_i:
+                        text = shown(cell, kinds[i], unit)
+                        numbers = True
+                    else:
+                        text = display(cell)
+                cells.append({"text": text, "th": i == head_i, "cls": cls, "rowspan": 1, "label": labels[i]})
+        else:
+            blanks, dashes, numbers = _merged_row(cells, r, row, unit, spans, kinds, labels, numeric, counted, head_i)
+        if row.level and head_i is not None:
+            cells[head_i]["cls"] = f"lvl{row.level}"
+        dom = row_dom_id(anchor, row)
+        hits = findings.get(dom, [])
+        cls = f"lvl{row.level}" if row.level else ("total" if row.code else "")
+        if hits:
+            mark = "has-rounding" if all(f.rounding for f in hits) else "has-finding"
+            cls = f"{cls} {mark}" if cls else mark
+        if code_first and len(cells) > 1:
+            _fold_code(cells)
+        if may_be_empty and not numbers and not hits and row.level != 1 and row.code != "合计":
+            cls = f"{cls} empty-row" if cls else "empty-row"
+        out.append((dict(id=dom, cls=cls, cells=cells, findings=hits), (blanks, dashes)))
+    return out
+
+
+def _merged_row(cells: list[dict], r: int, row: Row, unit: str, spans: dict[tuple[int, int], int], kinds: list[str],
+                labels: list[str], numeric: list[bool], counted: list[bool], head_i: int | None) -> tuple[int, int, bool]:
+    """The cells of a row with merged cells (see :func:`merged_spans`), into
+    ``cells``; its counts of blank and dash cells and whether it shows a
+    figure. A covered cell is left out; a kept cell has its own column's class
+    and header role, and the format of the column counted from the right
+    (covered cells are the leftmost columns)."""
+    ncols = len(kinds)
+    src = row.cells
+    n_src = len(src)
+    kept = [i for i in range(ncols) if spans.get((r, i), 1)]
+    offset = ncols - len(kept)
+    blanks = dashes = 0
+    numbers = False
+    for j, c in enumerate(kept):
+        i = j + offset                         # the column whose format applies
+        base = src[c] if c < n_src else BLANK  # the column's own cell: its class and header role
+        kind = base.kind
+        if kind == "dash":
+            cls = "num dash" if numeric[c] else "dash"
+        elif numeric[c] or (base.value is not None and kind != "text"):
+            cls = "num"
+        else:
+            cls = ""
+        cell = src[i] if i < n_src else None
+        if cell is not None and cell.kind == "dash":
+            text = NONE_MARK
+            dashes += 1
+        elif cell is not None and cell.value is not None and i != head_i:
+            text = shown(cell, kinds[i], unit)
+            numbers = True
+        else:
+            if cell is not None and cell.kind == "blank" and counted[i]:
+                blanks += 1
+            text = fmt_amount(base.value) if kind == "amount" else base.text
+        cells.append({"text": text, "th": c == head_i, "cls": cls, "rowspan": spans.get((r, c), 1), "label": labels[i]})
+    return blanks, dashes, numbers
+
+
+def _fold_code(cells: list[dict]) -> None:
+    """科目编码 + 科目名称 as one fixed column: the name, its code small beneath
+    (the code alone when the row has no name)."""
+    code_cell, name_cell = cells.pop(0), cells[0]
+    name_cell["sub"] = code_cell["text"] if name_cell["text"] else ""
+    if not name_cell["text"]:
+        name_cell["text"] = code_cell["text"]
+    name_cell["th"] = True
+
+
+def _fold_code_header(head: list[list[dict]], shape: str) -> list[list[dict]]:
+    """The header over the folded code + name column (see :func:`_fold_code`)."""
+    label = "科目名称（编码）" if shape == "subject" else "经济分类（编码）"
+    head = [list(h) for h in head]
+    first = head[0][0]
+    if first.get("colspan", 1) > 1 and len(head) > 1:
+        # “项目” over 科目编码 + 科目名称: one header cell over the folded column
+        span = first["colspan"]
+        head[0][0] = dict(first, label=label, colspan=1, rowspan=2) if span == 2 else dict(first, colspan=span - 1)
+        head[1] = head[1][2:] if span == 2 else head[1][1:]
+    else:
+        head[0] = head[0][1:]
+        head[0][0] = dict(head[0][0], label=label)
+    return head
 
 
 def _as_cards(view: dict | None) -> dict | None:
@@ -631,9 +678,9 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     flat = [x for f in findings for x in f.flat()]
     dept_rows, eval_rows = _findings_index([x for x in flat if not x.hint and not x.reviewed])
     trend = _trend(dept, same_slug)
-    tables = [dict(view=side_by_side(polish_view(table_view(t, dept_rows, t.anchor), t), t), csv=f"data/{table_file(t)}.csv")
+    tables = [dict(view=side_by_side(table_view(t, dept_rows, t.anchor), t), csv=f"data/{table_file(t)}.csv")
               for t in dept.tables]
-    others = [dict(view=polish_view(table_view(t, dept_rows, t.anchor), t), csv=f"data/{t.anchor}.csv") for t in dept.others]
+    others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
     dept_charts_ = dept_charts(dept, trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,
                    missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
@@ -657,7 +704,7 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
         chart = eval_chart(ev)
 
         def view(t, a, merge=(), idx=idx):
-            return polish_view(table_view(t, idx, a, merge), t) if t is not None and t.columns else None
+            return table_view(t, idx, a, merge) if t is not None and t.columns else None
         ctx = dict(common, dept=dept, ev=ev, info=info_by_slug[ev.slug],
                    funds=view(ev.funds, "funds"), goals=view(ev.goals, "goals"),
                    indicators=_as_cards(view(ev.indicators, "ind", ("一级指标", "二级指标"))),

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import jinja2
 from html import escape as _html_escape
 
-from markupsafe import Markup
+from markupsafe import Markup, escape as _markup_escape
 
 from . import facts, registry
 from .amounts import fmt_plain
@@ -61,7 +61,9 @@ def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True, extensions=["jinja2.ext.do"],
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = _script_json
+    env.filters["table_head"] = table_head_html
     env.filters["table_rows"] = table_rows_html
+    env.filters["chart_rows"] = chart_rows_html
     env.filters["row_findings"] = row_findings
     env.filters["sentence"] = sentence
     return env
@@ -84,6 +86,36 @@ _NEEDS_ESCAPE = re.compile("[&<>\"']").search
 def _esc(text: str) -> str:
     """html.escape, skipping the (most common) texts with nothing to escape."""
     return _html_escape(text) if _NEEDS_ESCAPE(text) else text
+
+
+def _jinja_esc(value) -> str:
+    """``value`` escaped as Jinja's autoescape writes ``{{ value }}`` (markupsafe:
+    quotes as &#34; and &#39;, unlike html.escape)."""
+    if type(value) is str and not _NEEDS_ESCAPE(value):   # the common case: nothing to escape
+        return value
+    return str(_markup_escape(value))
+
+
+def table_head_html(t: dict) -> Markup:
+    """The <thead> rows of a table view, one indented line each. Built here,
+    not in a Jinja loop: a table has dozens of header cells and a page dozens
+    of tables."""
+    return Markup("".join([f"      <tr>{''.join([_head_cell(h) for h in cells])}</tr>\n" for cells in t["head"]]))
+
+
+def _head_cell(h: dict) -> str:
+    span = f' colspan="{h["colspan"]}"' if h["colspan"] > 1 else ""
+    if h["rowspan"] > 1:
+        span += f' rowspan="{h["rowspan"]}"'
+    return f'<th scope="{"colgroup" if h["colspan"] > 1 else "col"}"{span}>{_jinja_esc(h["label"])}</th>'
+
+
+def chart_rows_html(table: dict) -> Markup:
+    """The <tbody> rows of a chart's data table: the label as the row header,
+    then one figure per series."""
+    return Markup("".join([f'<tr><th scope="row">{_jinja_esc(r[0])}</th>'
+                           + "".join([f'<td class="num">{_jinja_esc(v)}</td>' for v in r[1:]]) + "</tr>"
+                           for r in table["rows"]]))
 
 
 def table_rows_html(t: dict, quality_url: str = "") -> Markup:
@@ -172,14 +204,27 @@ def render_page(page: Page, versions: dict[str, str]) -> str:
     return template.render(page.context, page=page, root=root, v=versions, inline_css=inline_css, inline_js=inline_js)
 
 
-def write_pages(out: Path, pages: list[Page], versions: dict[str, str]) -> list[str]:
+def write_pages(out: Path, pages: list[Page], versions: dict[str, str], files: dict[str, list] | None = None) -> list[str]:
+    """Render and write ``pages``; their paths. With ``files``, each is recorded there (see :func:`_write`)."""
     written = []
+    folders: set[str] = set()
     for page in pages:
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(page, versions), encoding="utf-8")
+        folder = page.path.rpartition("/")[0]
+        if folder not in folders:        # a department's pages share one folder: one mkdir
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            folders.add(folder)
+        _write(out, page.path, render_page(page, versions).encode("utf-8"), files)
         written.append(page.path)
     return written
+
+
+def _write(out: Path, path: str, data: bytes, files: dict[str, list] | None) -> None:
+    """Write ``data`` to ``out/path``; with ``files``, record it there as the
+    site manifest lists a file, ``path: [size, sha256]``, hashed from the
+    bytes in hand so the build never reads its output back."""
+    (out / path).write_bytes(data)
+    if files is not None:
+        files[path] = [len(data), hashlib.sha256(data).hexdigest()]
 
 
 def copy_static(out: Path, site: Site | None = None) -> None:
@@ -231,16 +276,26 @@ def csv_text(value: str) -> str:
     return value
 
 
+_CSV_BOM = "\ufeff".encode("utf-8")   # so Excel opens Chinese correctly
+
+
 def _csv(header: list[str], rows: list[list[str]], code_columns: Set[int] = frozenset()) -> bytes:
-    """UTF-8 with BOM so Excel opens Chinese correctly."""
-    return "\ufeff".encode("utf-8") + _csv_rows([header]) + _csv_rows(rows, code_columns)
+    """A CSV file: UTF-8 with BOM so Excel opens Chinese correctly, every value
+    made safe for spreadsheets (:func:`csv_text`)."""
+    return _CSV_BOM + _csv_lines([list(map(csv_text, header))] + [_csv_row(row, code_columns) for row in rows])
 
 
-def _csv_rows(rows: list[list[str]], code_columns: Set[int] = frozenset()) -> bytes:
-    buf = io.StringIO()
+def _csv_row(row: list[str], code_columns: Set[int]) -> list[str]:
+    if not code_columns:
+        return list(map(csv_text, row))
     # ="2080109" keeps codes as text (leading zeros too) when Excel/WPS opens the file
-    csv.writer(buf, lineterminator="\r\n").writerows(
-        [f'="{v}"' if i in code_columns and v.isdigit() else csv_text(v) for i, v in enumerate(row)] for row in rows)
+    return [f'="{v}"' if i in code_columns and v.isdigit() else csv_text(v) for i, v in enumerate(row)]
+
+
+def _csv_lines(rows: list[list[str]]) -> bytes:
+    """CSV lines of rows already made safe for spreadsheets."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode("utf-8")
 
 
@@ -295,28 +350,38 @@ def _json_bytes(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
 
 
-def write_downloads(out: Path, dept: DeptYear, findings: list[Finding]) -> None:
-    base = out / dept_dir(dept) / "data"
-    base.mkdir(parents=True, exist_ok=True)
+def write_downloads(out: Path, dept: DeptYear, findings: list[Finding], files: dict[str, list] | None = None) -> None:
+    """A department-year's downloads: the original document, each table as
+    CSV, data.json, and its lines of data/all-tables.csv (kept apart under
+    .fragments until :func:`write_bundle` joins them). With ``files``, every
+    file written in the department's folder is recorded there (see :func:`_write`)."""
+    folder = dept_dir(dept)
+    (out / folder / "data").mkdir(parents=True, exist_ok=True)
     if dept.original is not None:   # the original document, as the department published it
-        target = out / original_url(dept)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(dept.original, target)
-    for table in dept.tables:
-        codes = {0} if table.shape in ("subject", "econ") else set()
-        (base / f"{table_file(table)}.csv").write_bytes(_csv(table_header(table), table_records(table), codes))
-    for table in dept.others:
-        (base / f"{table.anchor}.csv").write_bytes(_csv(table_header(table), table_records(table)))
-    (out / dept_dir(dept) / "data.json").write_bytes(_json_bytes(dept_json(dept, findings)))
-    rows: list[list[str]] = []
-    for t in dept.tables + dept.others:
-        header = table_header(t)
-        for r, record in enumerate(table_records(t), 1):
-            rows.extend([dept.name, str(dept.year), t.id or t.title, t.title, str(r), name, value]
-                        for name, value in zip(header, record) if value != "")
-    fragments = out / FRAGMENTS
-    fragments.mkdir(exist_ok=True)
-    (fragments / f"{dept.slug}-{dept.year}.csv").write_bytes(_csv_rows(rows))
+        path = original_url(dept)
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        _write(out, path, dept.original.read_bytes(), files)
+    coded = ("subject", "econ")   # tables whose first column is a 科目/经济分类 code
+    named = [(t, table_file(t), {0} if t.shape in coded else set()) for t in dept.tables] \
+        + [(t, t.anchor, set()) for t in dept.others]
+    fragment: list[list[str]] = []
+    for table, name, codes in named:
+        header, records = table_header(table), table_records(table)
+        _write(out, f"{folder}/data/{name}.csv", _csv(header, records, codes), files)
+        fragment += _fragment_rows(dept, table, header, records)
+    _write(out, f"{folder}/data.json", _json_bytes(dept_json(dept, findings)), files)
+    (out / FRAGMENTS).mkdir(exist_ok=True)
+    _write(out, f"{FRAGMENTS}/{dept.slug}-{dept.year}.csv", _csv_lines(fragment), None)
+
+
+def _fragment_rows(dept: DeptYear, table: Table, header: list[str], records: list[list[str]]) -> list[list[str]]:
+    """A table's lines of data/all-tables.csv, one per non-empty cell (部门,
+    年度, 表号, 表名, 行号, 栏目, 数值), made safe for spreadsheets
+    (:func:`csv_text`; the columns that repeat, once per table)."""
+    lead = [csv_text(dept.name), csv_text(str(dept.year)), csv_text(table.id or table.title), csv_text(table.title)]
+    names = list(map(csv_text, header))
+    return [[*lead, str(r), name, csv_text(value)]
+            for r, record in enumerate(records, 1) for name, value in zip(names, record) if value != ""]
 
 
 def write_bundle(out: Path, keys: list[str], findings: dict[str, list[Finding]], keep_fragments: bool = False) -> None:
