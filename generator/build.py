@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fsutil
+from . import facts, fsutil
 from . import pages as pages_mod
 from . import render
 from .audit import audit
@@ -217,12 +217,14 @@ def build_department(task: Task) -> TaskResult:
               if k != "years"}
     # the manifest's file list, recorded as the files are written (everything under out/slug is written here)
     files: dict[str, list] | None = {} if task.manifest else None
+    # every figure besides the tables, derived once per department-year (the trend reads the other years')
+    figures = {dept.key: facts.derive(dept) for dept in depts}
     for dept in depts:
         found = audit(dept)
-        summary = pages_mod.summarize(dept, found)
-        pages = pages_mod.dept_pages(dept, summary, found, depts, common)
+        summary = pages_mod.summarize(dept, found, figures[dept.key])
+        pages = pages_mod.dept_pages(dept, summary, found, depts, common, figures)
         result.written += render.write_pages(out, pages, task.versions, files)
-        render.write_downloads(out, dept, found, files)
+        render.write_downloads(out, dept, found, figures[dept.key], files)
         result.summaries.append(summary)
         result.findings[dept.key] = found
     if files is not None:

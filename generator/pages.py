@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import TypedDict
 
 from . import charts, facts, marks, registry
-from .amounts import BLANK, Cell, fmt_amount
+from .amounts import BLANK, Cell, Kind, fmt_amount
 from .markup import render_markdown
-from .model import DeptYear, Evaluation, Finding, Row, Site, Table
-from .urls import (compare_url, dept_url, eval_url, finding_id, finding_url, original_url, root_of, row_dom_id,
+from .model import DeptYear, Evaluation, Finding, Row, Shape, Site, Table
+from .urls import (compare_url, dept_url, eval_url, finding_url, original_url, root_of, row_dom_id,
                    section_id, table_file, year_url)
 
 
@@ -63,7 +63,7 @@ def pub_date(text: str) -> str:
 # ---------------------------------------------------------------- table views
 
 def display(cell: Cell) -> str:
-    if cell.kind == "amount":
+    if cell.kind == Kind.AMOUNT:
         return fmt_amount(cell.value)
     return cell.text
 
@@ -102,9 +102,9 @@ def header_rows(columns: list[dict]) -> list[list[dict]]:
 
 def _header_column(table: Table) -> int | None:
     """Which column labels the row (rendered as <th scope=row>)."""
-    if table.shape in ("subject", "econ"):
+    if table.shape in (Shape.SUBJECT, Shape.ECON):
         return 1
-    if table.columns and table.columns[0]["kind"] in ("text", "auto"):
+    if table.columns and table.columns[0]["kind"] in (Kind.TEXT, Kind.AUTO):
         return 0
     return None
 
@@ -147,9 +147,9 @@ def reading(cell: Cell | None) -> tuple[str, str]:
     """(state, text) of one figure under the reader's rule."""
     if cell is None:
         return "unpublished", UNPUBLISHED
-    if cell.kind == "dash":
+    if cell.kind == Kind.DASH:
         return "none", NONE_MARK
-    if cell.kind == "blank":
+    if cell.kind == Kind.BLANK:
         return "zero", "0.00"
     if cell.value is not None:
         return "number", fmt_amount(cell.value)
@@ -186,7 +186,7 @@ def _row_unit(label: str) -> str:
 def shown(cell: Cell, kind: str, unit: str = "") -> str:
     """A figure as the reader sees it in a table: by its column's kind, or in
     its row's own unit (“车辆数合计(辆)” -> “1 辆”)."""
-    if cell.kind == "dash":
+    if cell.kind == Kind.DASH:
         return NONE_MARK
     if cell.value is None:
         return display(cell)
@@ -239,7 +239,7 @@ def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, me
     columns = table.columns
     kinds = [c["kind"] for c in columns]
     head_i = _header_column(table)
-    code_first = head_i == 1 and table.shape in ("subject", "econ")
+    code_first = head_i == 1 and table.shape in (Shape.SUBJECT, Shape.ECON)
     merge_is = [i for i, c in enumerate(columns) if c["name"] in merge]
     rows = _body_rows(table, findings, anchor, kinds, head_i, code_first,
                       merged_spans(table, merge_is) if merge_is else {})
@@ -343,14 +343,14 @@ def _merged_row(cells: list[dict], r: int, row: Row, unit: str, spans: dict[tupl
         else:
             cls = ""
         cell = src[i] if i < n_src else None
-        if cell is not None and cell.kind == "dash":
+        if cell is not None and cell.kind == Kind.DASH:
             text = NONE_MARK
             dashes += 1
         elif cell is not None and cell.value is not None and i != head_i:
             text = shown(cell, kinds[i], unit)
             numbers = True
         else:
-            if cell is not None and cell.kind == "blank" and counted[i]:
+            if cell is not None and cell.kind == Kind.BLANK and counted[i]:
                 blanks += 1
             text = fmt_amount(base.value) if kind == "amount" else base.text
         cells.append({"text": text, "th": c == head_i, "cls": cls, "rowspan": spans.get((r, c), 1), "label": labels[i]})
@@ -440,7 +440,7 @@ def _section_headers(view: dict, table: Table) -> bool:
     for r, row in enumerate(view["body"]):
         src = table.rows[r]
         texts = [c.text for c in src.cells[1:] if c.text]
-        if texts and all(c.value is None and c.kind == "text" for c in src.cells[1:] if c.text):
+        if texts and all(c.value is None and c.kind == Kind.TEXT for c in src.cells[1:] if c.text):
             row["cls"] = (row["cls"] + " subhead").strip()
             row["cls"] = row["cls"].replace("empty-row", "").strip()
     if not view.get("unit") or view["unit"] == "万元":
@@ -454,17 +454,18 @@ def _nonzero(values) -> int:
     return sum(1 for v in values if v)
 
 
-def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
-    """The department's charts. A chart that would show a single value (or
-    nothing but zeros) is left out: the tables say it better."""
+def dept_charts(dept: DeptYear, figures: facts.Figures, trend: list[tuple[str, Decimal]]) -> list[dict]:
+    """The department's charts, from its derived ``figures``. A chart that
+    would show a single value (or nothing but zeros) is left out: the tables
+    say it better."""
     out = []
-    sg = facts.sangong(dept)
+    sg = figures.sangong
     # only the 三公 items: 会议费/培训费 are not 三公 and would dwarf the real bars
     items = [i for i in facts.SANGONG_CHART_ITEMS
-             if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in ("amount", "blank") for y in sg)]
+             if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in (Kind.AMOUNT, Kind.BLANK) for y in sg)]
     years = [y for y in registry.SANGONG_YEARS if y in sg]
     if items and years:
-        series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in ("amount", "blank") else None
+        series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in (Kind.AMOUNT, Kind.BLANK) else None
                                                          for i in items]) for y in years]
         sg_total = {y: sg[y].get("合计") for y in years}
         parts = []
@@ -491,7 +492,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
                    + ("各年：" + "、".join(f"{l} {fmt_amount(v)} 万元" for l, v in trend) + "。" if len(trend) > 2 else ""))
         out.append(charts.grouped("c-sangong-trend", "“三公”经费决算数历年变化（万元）", summary, labels,
                                   [("决算数合计", values)], first_column="年度"))
-    classes = facts.functional_classes(dept)
+    classes = figures.functional
     t03 = dept.table("公开03表")
     if classes and t03 is not None:
         bi, pi = t03.col("基本支出"), t03.col("项目支出")
@@ -499,7 +500,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
         labels = [f"{r.cell(1).text}（{r.code}）" for r in rows]
         basic = [facts.in_wan(t03, r.cell(bi).amount) for r in rows]
         project = [facts.in_wan(t03, r.cell(pi).amount) for r in rows]
-        h = facts.headline(dept)
+        h = figures.headline
         summary = ""
         if h["spending"] is not None:
             summary = (f"本年支出合计 {fmt_amount(h['spending'])} 万元，其中基本支出 {fmt_amount(h['basic'] or Decimal(0))} 万元"
@@ -529,7 +530,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
             out.append(charts.grouped("c-xiang", "支出按功能分类“项”从多到少（括号内为所属“类”，万元）", summary,
                                       [l for l, _, _ in leaves], [("本年支出合计", [v for _, v, _ in leaves])],
                                       horizontal=True, first_column="功能分类项（所属类）"))
-    econ = facts.economic_classes(dept)
+    econ = figures.economic
     if len(econ) >= 2:
         labels = [f"{name}（{code}）" for code, name, _ in econ]
         econ_values: list[Decimal | None] = [v for _, _, v in econ]
@@ -537,7 +538,7 @@ def dept_charts(dept: DeptYear, trend: list[tuple[str, Decimal]]) -> list[dict]:
         summary = f"基本支出中金额最大的经济分类是{big[0]}，{fmt_amount(big[1])} 万元。" if big else ""
         out.append(charts.grouped("c-econ", "基本支出按经济分类（万元）", summary, labels, [("决算数", econ_values)],
                                   horizontal=True, first_column="经济分类"))
-    income = facts.income_sources(dept)
+    income = figures.income
     if len(income) >= 2:
         labels = [l for l, _ in income]
         values = [v for _, v in income]
@@ -603,8 +604,8 @@ def _eval_summary(ev: Evaluation) -> dict:
                 indicators=indicators, grade=ev.grade)
 
 
-def sangong_rows(dept: DeptYear) -> list[dict]:
-    sg = facts.sangong(dept)
+def sangong_rows(sg: dict[str, dict[str, Cell]]) -> list[dict]:
+    """The department page's 三公 table, from the department's facts.sangong."""
     rows = []
     for item in facts.SANGONG_SHOWN:
         cells = {y: sg.get(y, {}).get(item) for y in registry.SANGONG_YEARS}
@@ -624,19 +625,16 @@ def _change(now: Cell | None, before: Cell | None) -> str:
     return f"{'增加' if diff > 0 else '减少' if diff < 0 else '持平'} {fmt_amount(abs(diff))}{pct}" if diff else "持平"
 
 
-def summarize(dept: DeptYear, findings: list[Finding]) -> dict:
-    """What portal-wide pages need to know about one department-year. Holds a
-    light copy of the department (no tables) so it is cheap to pass between
-    processes and to cache."""
-    for n, f in enumerate(findings, 1):
-        f.qid = finding_id(dept, n)
-        for c in f.flat()[1:]:
-            c.qid = f.qid   # a consequence is listed under its root (one root cause, one finding)
-    h = Record(facts.headline(dept))
+def summarize(dept: DeptYear, findings: list[Finding], figures: facts.Figures) -> dict:
+    """What portal-wide pages need to know about one department-year, from
+    its audit ``findings`` and derived ``figures``. Holds a light copy of the
+    department (no tables) so it is cheap to pass between processes and to
+    cache."""
+    h = Record(figures.headline)
     evals = [Record(ev=light_evaluation(ev), url=eval_url(dept, ev), **_eval_summary(ev)) for ev in dept.evaluations]
     tables = [(t.id, t.title, f"{dept_url(dept)}#{t.anchor}") for t in dept.tables + dept.others if t.title]
     share = charts.share(h["project"], h["spending"]) if h["project"] is not None and h["spending"] else ""
-    return Record(dept=light_department(dept), url=dept_url(dept), h=h, fmt=Record(_fmt_facts(h)), sg=Record(_sangong_cells(dept)),
+    return Record(dept=light_department(dept), url=dept_url(dept), h=h, fmt=Record(_fmt_facts(h)), sg=Record(_sangong_cells(figures.sangong)),
                   project_share=share,
                   findings=len(findings), real=sum(1 for f in findings if f.open),   # 已核实/提示 are not open
                   rounding=sum(1 for f in findings if f.rounding), evals=evals,
@@ -672,23 +670,25 @@ def common_context(site: Site, years: list[int], preview: bool = False) -> dict:
 
 
 def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug: list[DeptYear],
-               common: dict) -> list[Page]:
-    """The department-year page and one page per evaluation."""
+               common: dict, figures: dict[str, facts.Figures]) -> list[Page]:
+    """The department-year page and one page per evaluation. ``figures``:
+    the derived figures of ``dept`` and of the other years in ``same_slug``,
+    by DeptYear.key."""
     pages = []
     flat = [x for f in findings for x in f.flat()]
     dept_rows, eval_rows = _findings_index([x for x in flat if not x.hint and not x.reviewed])
-    trend = _trend(dept, same_slug)
+    trend = _trend([figures[d.key] for d in same_slug], [d.year for d in same_slug])
     tables = [dict(view=side_by_side(table_view(t, dept_rows, t.anchor), t), csv=f"data/{table_file(t)}.csv")
               for t in dept.tables]
     others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
-    dept_charts_ = dept_charts(dept, trend)
+    dept_charts_ = dept_charts(dept, figures[dept.key], trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,
                    missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
                    sections=[dict(title=s.title, id=section_id(s), html=marks.mark_sentences(
                        render_markdown(s.markdown), [x for x in flat if x.sentence and x.anchor == section_id(s)],
                        root_of(dept_url(dept)) + "quality.html")) for s in dept.sections],
                    overview={k: render_markdown(v) for k, v in dept.overview.items()},
-                   terms=dept.terms, sangong=sangong_rows(dept), sangong_source=dept.sangong_source,
+                   terms=dept.terms, sangong=sangong_rows(figures[dept.key].sangong), sangong_source=dept.sangong_source,
                    charts=dept_charts_, findings=findings,
                    other_years=[(d.year, f"../{d.year}/index.html") for d in same_slug if d.year != dept.year])
     desc = f"{dept.name}{dept.year}年度{dept.kind}"
@@ -791,16 +791,17 @@ def _title(dept: DeptYear, table_id: str) -> str:
     return spec["title"] if spec else ""
 
 
-def _trend(dept: DeptYear, same: list[DeptYear]) -> list[tuple[str, Decimal]]:
+def _trend(figures: list[facts.Figures], years: list[int]) -> list[tuple[str, Decimal]]:
+    """三公 决算数合计 by year, from the department's years (and each year's 上年决算数)."""
     points: dict[int, Decimal] = {}
-    for d in same:
-        sg = facts.sangong(d)
+    for fig, year in zip(figures, years):
+        sg = fig.sangong
         actual = sg.get("决算数", {}).get("合计")
-        if actual is not None and actual.kind in ("amount", "blank"):
-            points[d.year] = actual.amount
+        if actual is not None and actual.kind in (Kind.AMOUNT, Kind.BLANK):
+            points[year] = actual.amount
         prior = sg.get("上年决算数", {}).get("合计")
-        if prior is not None and prior.value is not None and d.year - 1 not in points:
-            points.setdefault(d.year - 1, prior.value)
+        if prior is not None and prior.value is not None and year - 1 not in points:
+            points.setdefault(year - 1, prior.value)
     return [(f"{y}年", v) for y, v in sorted(points.items())]
 
 
@@ -888,14 +889,13 @@ def compare_charts(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _sangong_cells(dept: DeptYear) -> dict[str, str]:
+def _sangong_cells(sg: dict[str, dict[str, Cell]]) -> dict[str, str]:
     """决算数 (预算数) per 三公 item, formatted for the comparison table."""
-    sg = facts.sangong(dept)
     out = {}
     for item in facts.SANGONG_COMPARED:
         actual, budget = sg.get("决算数", {}).get(item), sg.get("预算数", {}).get(item)
         text = reading(actual)[1]
-        if actual is not None and budget is not None and budget.kind in ("amount", "blank"):
+        if actual is not None and budget is not None and budget.kind in (Kind.AMOUNT, Kind.BLANK):
             text += f"（{reading(budget)[1]}）"
         out[item] = text
     return out

@@ -22,8 +22,8 @@ from html import escape as _html_escape
 from markupsafe import Markup, escape as _markup_escape
 
 from . import facts, registry
-from .amounts import fmt_plain
-from .model import DeptYear, Finding, Site, Table
+from .amounts import Kind, fmt_plain
+from .model import DeptYear, Finding, Shape, Site, Table
 from .pages import Page
 from .urls import dept_dir, original_url, root_of, table_file
 
@@ -246,17 +246,13 @@ def table_header(table: Table) -> list[str]:
 
 
 def table_records(table: Table) -> list[list[str]]:
-    """Cell texts with amounts as exact plain decimals; computed once per table
-    (the per-table CSV, the department JSON and the portal CSV all use it)."""
-    cached = table.__dict__.get("_records")
-    if cached is not None:
-        return cached
+    """Cell texts with amounts as exact plain decimals (write_downloads makes
+    them once per table for the table's CSV, data.json and all-tables.csv)."""
     n = len(table.columns)
     rows = []
     for row in table.rows:
         cells = row.cells if len(row.cells) >= n else [row.cell(i) for i in range(n)]
-        rows.append([fmt_plain(cell.value) if cell.kind == "amount" else cell.text for cell in cells[:n]])
-    table.__dict__["_records"] = rows
+        rows.append([fmt_plain(cell.value) if cell.kind == Kind.AMOUNT else cell.text for cell in cells[:n]])
     return rows
 
 
@@ -299,13 +295,19 @@ def _csv_lines(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def table_json(table: Table) -> dict:
+def table_json(table: Table, records: list[list[str]] | None = None) -> dict:
     return dict(id=table.id, title=table.title, unit=table.unit, columns=table_header(table),
-                rows=table_records(table), note=table.note, remark=table.remark)
+                rows=table_records(table) if records is None else records, note=table.note, remark=table.remark)
 
 
-def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
-    h = facts.headline(dept)
+def dept_json(dept: DeptYear, findings: list[Finding], figures: facts.Figures,
+              records: dict[int, list[list[str]]] | None = None) -> dict:
+    """data.json. ``records``: table_records of tables already made, by id(table)."""
+    h = figures.headline
+    made = records or {}
+
+    def table_json_(table: Table) -> dict:
+        return table_json(table, made.get(id(table)))
     return dict(
         department=dept.name, year=dept.year, kind=dept.kind, supervisor=dept.supervisor, region=dept.region,
         consolidated=dept.consolidated, units=dept.units,
@@ -313,12 +315,12 @@ def dept_json(dept: DeptYear, findings: list[Finding]) -> dict:
         source={k: v for k, v in dept.source.items() if k not in ("notes", "file")},
         overview=dept.overview, staff={k: fmt_plain(v) for k, v in dept.staff.items()},
         headline={k: (fmt_plain(v) if isinstance(v, Decimal) else v) for k, v in h.items()},
-        tables=[table_json(t) for t in dept.tables], missing_tables=dept.missing,
-        other_tables=[table_json(t) for t in dept.others],
+        tables=[table_json_(t) for t in dept.tables], missing_tables=dept.missing,
+        other_tables=[table_json_(t) for t in dept.others],
         # the reader's rule (docs/_draft_reader.md): a blank cell is zero, a dash stays “无此项” as printed
-        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else "0" if c.kind == "blank" else c.text)
+        sangong={y: {i: (fmt_plain(c.value) if c.value is not None else "0" if c.kind == Kind.BLANK else c.text)
                      for i, c in items.items()}
-                 for y, items in facts.sangong(dept).items()},
+                 for y, items in figures.sangong.items()},
         terms=[dict(term=t, explanation=e) for t, e in dept.terms],
         sections=[dict(title=s.title, markdown=s.markdown) for s in dept.sections],
         evaluations=[dict(slug=ev.slug, kind=ev.kind, title=ev.title, project=ev.project, supervisor=ev.supervisor,
@@ -350,7 +352,8 @@ def _json_bytes(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode("utf-8")
 
 
-def write_downloads(out: Path, dept: DeptYear, findings: list[Finding], files: dict[str, list] | None = None) -> None:
+def write_downloads(out: Path, dept: DeptYear, findings: list[Finding], figures: facts.Figures,
+                    files: dict[str, list] | None = None) -> None:
     """A department-year's downloads: the original document, each table as
     CSV, data.json, and its lines of data/all-tables.csv (kept apart under
     .fragments until :func:`write_bundle` joins them). With ``files``, every
@@ -361,15 +364,17 @@ def write_downloads(out: Path, dept: DeptYear, findings: list[Finding], files: d
         path = original_url(dept)
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         _write(out, path, dept.original.read_bytes(), files)
-    coded = ("subject", "econ")   # tables whose first column is a 科目/经济分类 code
+    coded = (Shape.SUBJECT, Shape.ECON)   # tables whose first column is a 科目/经济分类 code
     named = [(t, table_file(t), {0} if t.shape in coded else set()) for t in dept.tables] \
         + [(t, t.anchor, set()) for t in dept.others]
     fragment: list[list[str]] = []
+    made: dict[int, list[list[str]]] = {}
     for table, name, codes in named:
         header, records = table_header(table), table_records(table)
+        made[id(table)] = records
         _write(out, f"{folder}/data/{name}.csv", _csv(header, records, codes), files)
         fragment += _fragment_rows(dept, table, header, records)
-    _write(out, f"{folder}/data.json", _json_bytes(dept_json(dept, findings)), files)
+    _write(out, f"{folder}/data.json", _json_bytes(dept_json(dept, findings, figures, made)), files)
     (out / FRAGMENTS).mkdir(exist_ok=True)
     _write(out, f"{FRAGMENTS}/{dept.slug}-{dept.year}.csv", _csv_lines(fragment), None)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import marks
+from generator import facts, marks
 from generator.amounts import Cell
 from generator.audit import Auditor, audit, report
 from generator.errors import ContentErrors
@@ -65,7 +65,7 @@ def test_planted_item_error_is_one_root_with_its_consequences(tmp_path):
         ("公开03表合计“本年支出合计”", "表间勾稽")]
     assert all(c.difference == root.difference and c.severity == "不一致" for c in root.consequences)
     # counts: one open 不一致, the four consequences are listed under it, not counted
-    s = summarize(dept, found)
+    s = summarize(dept, found, facts.derive(dept))
     assert (s["findings"], s["real"], s["rounding"]) == (1, 1, 0)
     assert len(root.flat()) == 5 and {c.qid for c in root.consequences} == {root.qid}
     lines = report(found)
@@ -119,7 +119,7 @@ def test_reviewed_finding_is_listed_and_not_counted(tmp_path):
     (root,) = found
     assert root.reviewed and root.review_note.startswith("原件如此") and root.severity == "不一致"
     assert not root.open
-    s = summarize(dept, found)
+    s = summarize(dept, found, facts.derive(dept))
     assert (s["findings"], s["real"]) == (1, 0)
     assert report(found)[0] == "勾稽检查：1 处差异（不一致 0，尾差 0，已核实 1）；另有 4 处由上列差异导致，列在其下"
 

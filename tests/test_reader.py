@@ -150,14 +150,16 @@ def test_editors_notes_are_not_published(built_site):
 
 def test_editors_notes_stay_visible_in_preview():
     from conftest import CONTENT
-    from generator import pages as P, render as R
+    from generator import facts, pages as P, render as R
     from generator.audit import audit
     from generator.load import load_content
     site, depts = load_content(CONTENT)
     dept = next(d for d in depts if d.slug == "linfen-ybzx")
     found = audit(dept)
     for preview in (True, False):
-        made = P.dept_pages(dept, P.summarize(dept, found), found, [dept], P.common_context(site, [2023], preview=preview))
+        figures = {dept.key: facts.derive(dept)}
+        made = P.dept_pages(dept, P.summarize(dept, found, figures[dept.key]), found, [dept],
+                            P.common_context(site, [2023], preview=preview), figures)
         page = R.render_page(made[0], R.asset_versions())
         assert ("录入说明（仅预览可见，不发布）" in page and "000_0ac53e7087b66d99" in page) == preview
         ev = R.render_page(made[1], R.asset_versions())
