@@ -135,8 +135,9 @@ class Preview:
         department are left to :meth:`finish_portal`, which the server runs
         in the background."""
         now = _snapshot(self._roots())
-        changes = {p for p in set(now) | set(self.state) if now.get(p) != self.state.get(p)}
-        self.files_added_or_removed = now.keys() != self.state.keys()
+        before = self.state
+        changes = [p for p, stamp in now.items() if before.get(p) != stamp] + [p for p in before if p not in now]
+        self.files_added_or_removed = now.keys() != before.keys()
         self.state = now
         if not changes:
             return []
@@ -208,9 +209,9 @@ class Preview:
         shutil.copyfile(OVERLAY_JS, target / "overlay.js")
         errors = [dict(file=e.path, line=e.line, col=e.col, where=e.where, message=e.message, text=str(e),
                        source=_source_line(e)) for e in self.errors]
-        all_findings = [f for fs in self.findings.values() for f in fs]
+        every = [fs for r in self.results.values() for fs in r.findings.values()]
         status = dict(generation=self.generation, rendered=self.rendered, errors=errors,
-                      findings=len(all_findings), real_findings=sum(1 for f in all_findings if not f.rounding))
+                      findings=sum(map(len, every)), real_findings=sum(1 for fs in every for f in fs if not f.rounding))
         (target / "status.json").write_text(json.dumps(status, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def report(self, seconds: float) -> None:
