@@ -155,3 +155,32 @@ def fmt_plain(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value, "f")
+
+
+# The reader's rule for one figure (docs/_draft_reader.md): a published number,
+# 零 for a blank cell, “—” for a printed dash, 未公开 where nothing was published.
+UNPUBLISHED = "未公开"
+NONE_MARK = "—"
+
+
+def reading(cell: Cell | None) -> tuple[str, str]:
+    """(state, text) of one figure under the reader's rule."""
+    if cell is None:
+        return "unpublished", UNPUBLISHED
+    if cell.kind == Kind.DASH:
+        return "none", NONE_MARK
+    if cell.kind == Kind.BLANK:
+        return "zero", "0.00"
+    if cell.value is not None:
+        return "number", fmt_amount(cell.value)
+    return "text", cell.text
+
+
+def fmt_rate(value: Decimal | None) -> str:
+    """执行率 and other rates: always with %, two decimals (100% -> 100.00%, 90.38 -> 90.38%)."""
+    return "" if value is None else f"{fmt_amount(value, 2)}%"
+
+
+def fmt_score(value: Decimal | None) -> str:
+    """分值/得分/总分: two decimals (100 -> 100.00, 90.7 -> 90.70)."""
+    return "" if value is None else fmt_amount(value, 2)

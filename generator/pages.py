@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from . import charts, facts, marks, registry
-from .amounts import BLANK, Cell, Kind, fmt_amount
+from .amounts import BLANK, NONE_MARK, UNPUBLISHED, Cell, Kind, fmt_amount, fmt_rate, fmt_score, reading
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Row, Shape, Site, Table
 from .urls import (compare_url, dept_url, eval_url, finding_url, original_url, root_of, row_dom_id,
@@ -138,32 +138,7 @@ def merged_spans(table: Table, merge_is: list[int]) -> dict[tuple[int, int], int
 #          empty table whose printed 说明 says there is nothing (“没有三公经费……故本表无数据”)
 #   无此项 a dash printed in the cell, shown as “—”
 #   未公开 the table or item was not published at all, written out in words
-UNPUBLISHED = "未公开"
-NONE_MARK = "—"
 COUNT_UNITS = ("辆", "台", "套", "个", "人", "处", "家", "平方米", "㎡")
-
-
-def reading(cell: Cell | None) -> tuple[str, str]:
-    """(state, text) of one figure under the reader's rule."""
-    if cell is None:
-        return "unpublished", UNPUBLISHED
-    if cell.kind == Kind.DASH:
-        return "none", NONE_MARK
-    if cell.kind == Kind.BLANK:
-        return "zero", "0.00"
-    if cell.value is not None:
-        return "number", fmt_amount(cell.value)
-    return "text", cell.text
-
-
-def fmt_rate(value: Decimal | None) -> str:
-    """执行率 and other rates: always with %, two decimals (100% -> 100.00%, 90.38 -> 90.38%)."""
-    return "" if value is None else f"{fmt_amount(value, 2)}%"
-
-
-def fmt_score(value: Decimal | None) -> str:
-    """分值/得分/总分: two decimals (100 -> 100.00, 90.7 -> 90.70)."""
-    return "" if value is None else fmt_amount(value, 2)
 
 
 def fmt_count(value: Decimal | None, unit: str = "") -> str:
@@ -450,126 +425,6 @@ def _section_headers(view: dict, table: Table) -> bool:
 
 # ---------------------------------------------------------------- department charts
 
-def _nonzero(values) -> int:
-    return sum(1 for v in values if v)
-
-
-def dept_charts(dept: DeptYear, figures: facts.Figures, trend: list[tuple[str, Decimal]]) -> list[dict]:
-    """The department's charts, from its derived ``figures``. A chart that
-    would show a single value (or nothing but zeros) is left out: the tables
-    say it better."""
-    out = []
-    sg = figures.sangong
-    # only the 三公 items: 会议费/培训费 are not 三公 and would dwarf the real bars
-    items = [i for i in facts.SANGONG_CHART_ITEMS
-             if any(sg.get(y, {}).get(i) is not None and sg[y][i].kind in (Kind.AMOUNT, Kind.BLANK) for y in sg)]
-    years = [y for y in registry.SANGONG_YEARS if y in sg]
-    if items and years:
-        series = [(y, [sg[y][i].amount if i in sg[y] and sg[y][i].kind in (Kind.AMOUNT, Kind.BLANK) else None
-                                                         for i in items]) for y in years]
-        sg_total = {y: sg[y].get("合计") for y in years}
-        parts = []
-        for key, label in (("决算数", "“三公”经费决算数合计"), ("预算数", "预算数"), ("上年决算数", "上年决算数")):
-            state, text = reading(sg_total.get(key))
-            if state == "zero":
-                parts.append(f"{label} 0.00 万元（原表空白，按 0 计）")
-            elif state == "number":
-                parts.append(f"{label} {text} 万元")
-        summary = "，".join(parts) + "。" if parts else "“三公”经费各项目的预算数与决算数。"
-        if _nonzero(v for _, vs in series for v in vs) >= 2:
-            out.append(charts.grouped("c-sangong", "“三公”经费预算数与决算数（万元）", summary, items, series))
-    if len(trend) >= 2:
-        labels = [t[0] for t in trend]
-        values = [t[1] for t in trend]
-        (l0, v0), (l1, v1) = trend[0], trend[-1]
-        diff = v1 - v0
-        if diff:
-            pct = f"，{charts.share(abs(diff), v0)}" if v0 else ""
-            change = f"{'增加' if diff > 0 else '减少'} {fmt_amount(abs(diff))} 万元{pct}"
-        else:
-            change = "持平"
-        summary = (f"“三公”经费决算数合计从{l0}的 {fmt_amount(v0)} 万元到{l1}的 {fmt_amount(v1)} 万元，{change}。"
-                   + ("各年：" + "、".join(f"{l} {fmt_amount(v)} 万元" for l, v in trend) + "。" if len(trend) > 2 else ""))
-        out.append(charts.grouped("c-sangong-trend", "“三公”经费决算数历年变化（万元）", summary, labels,
-                                  [("决算数合计", values)], first_column="年度"))
-    classes = figures.functional
-    t03 = dept.table("公开03表")
-    if classes and t03 is not None:
-        bi, pi = t03.col("基本支出"), t03.col("项目支出")
-        rows = [r for r in t03.rows if r.level == 1]
-        labels = [f"{r.cell(1).text}（{r.code}）" for r in rows]
-        basic = [facts.in_wan(t03, r.cell(bi).amount) for r in rows]
-        project = [facts.in_wan(t03, r.cell(pi).amount) for r in rows]
-        h = figures.headline
-        summary = ""
-        if h["spending"] is not None:
-            summary = (f"本年支出合计 {fmt_amount(h['spending'])} 万元，其中基本支出 {fmt_amount(h['basic'] or Decimal(0))} 万元"
-                       f"（{charts.share(h['basic'] or Decimal(0), h['spending'])}），项目支出 {fmt_amount(h['project'] or Decimal(0))} 万元"
-                       f"（{charts.share(h['project'] or Decimal(0), h['spending'])}）。")
-        big = charts.largest(labels, [a + b for a, b in zip(basic, project)])
-        if big:
-            summary += f"支出最多的功能分类是{big[0]}，{fmt_amount(big[1])} 万元。"
-        if _nonzero(basic + project) >= 2:
-            out.append(charts.grouped("c-structure", "支出结构：按功能分类和基本/项目支出（万元）", summary, labels,
-                                      [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True,
-                                      first_column="功能分类"))
-        # the hierarchy 类 → 款 → 项 as a sorted bar of 项, each with its 类
-        ti = t03.col("本年支出合计")
-        leaves, cls_name = [], ""
-        for r in t03.rows:
-            if r.level == 1:
-                cls_name = r.cell(1).text
-            if r.level == 3 and r.cell(ti).amount:
-                leaves.append((f"{r.cell(1).text}（{cls_name}）", facts.in_wan(t03, r.cell(ti).amount), r.code))
-        leaves.sort(key=lambda x: x[1], reverse=True)
-        if len(leaves) >= 2:
-            total = sum((v for _, v, _ in leaves), Decimal(0))
-            top = leaves[0]
-            summary = (f"共 {len(leaves)} 个支出功能分类“项”，合计 {fmt_amount(total)} 万元；最多的是{top[0]}，"
-                       f"{fmt_amount(top[1])} 万元（{charts.share(top[1], total)}）。")
-            out.append(charts.grouped("c-xiang", "支出按功能分类“项”从多到少（括号内为所属“类”，万元）", summary,
-                                      [l for l, _, _ in leaves], [("本年支出合计", [v for _, v, _ in leaves])],
-                                      horizontal=True, first_column="功能分类项（所属类）"))
-    econ = figures.economic
-    if len(econ) >= 2:
-        labels = [f"{name}（{code}）" for code, name, _ in econ]
-        econ_values: list[Decimal | None] = [v for _, _, v in econ]
-        big = charts.largest(labels, econ_values)
-        summary = f"基本支出中金额最大的经济分类是{big[0]}，{fmt_amount(big[1])} 万元。" if big else ""
-        out.append(charts.grouped("c-econ", "基本支出按经济分类（万元）", summary, labels, [("决算数", econ_values)],
-                                  horizontal=True, first_column="经济分类"))
-    income = figures.income
-    if len(income) >= 2:
-        labels = [l for l, _ in income]
-        values = [v for _, v in income]
-        total = sum(values, Decimal(0))
-        summary = "本年收入来源：" + "，".join(f"{l} {fmt_amount(v)} 万元（{charts.share(v, total)}）" for l, v in income) + "。"
-        out.append(charts.grouped("c-income", "收入来源（万元）", summary, labels, [("本年收入", values)], first_column="收入来源"))
-    return out
-
-
-def eval_chart(ev: Evaluation) -> dict | None:
-    t = ev.indicators
-    if t is None or not t.columns:
-        return None
-    names = [c["name"] for c in t.columns]
-    if "三级指标" not in names:
-        return None
-    ni, mi, si = names.index("三级指标"), names.index("分值"), names.index("得分")
-    rows = [r for r in t.rows if r.cell(ni).text and (r.cell(mi).value is not None or r.cell(si).value is not None)]
-    if len(rows) < 2:   # a single indicator: the table says it
-        return None
-    labels = charts.unique_labels([r.cell(ni).text for r in rows])
-    maxes = [r.cell(mi).value for r in rows]
-    scores = [r.cell(si).value for r in rows]
-    lost = [(l, (m or Decimal(0)) - (s or Decimal(0))) for l, m, s in zip(labels, maxes, scores) if m is not None and s is not None and s < m]
-    summary = f"共 {len(rows)} 项三级指标；"
-    summary += ("未得满分的指标：" + "、".join(f"{l}（扣 {fmt_amount(d, 0)} 分）" for l, d in lost) + "。") if lost else "各项指标均得满分。"
-    spec = charts.grouped("c-scores", "各项绩效指标分值与得分", summary, labels, [("分值", maxes), ("得分", scores)],
-                          unit="分", horizontal=True, first_column="三级指标")
-    return spec
-
-
 # ---------------------------------------------------------------- pages
 
 def _findings_index(findings: list[Finding]) -> tuple[dict, dict]:
@@ -681,7 +536,7 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     tables = [dict(view=side_by_side(table_view(t, dept_rows, t.anchor), t), csv=f"data/{table_file(t)}.csv")
               for t in dept.tables]
     others = [dict(view=table_view(t, dept_rows, t.anchor), csv=f"data/{t.anchor}.csv") for t in dept.others]
-    dept_charts_ = dept_charts(dept, figures[dept.key], trend)
+    dept_charts_ = charts.department(dept, figures[dept.key], trend)
     context = dict(common, dept=dept, s=summary, tables=tables, others=others,
                    missing=[(tid, reason, _title(dept, tid)) for tid, reason in dept.missing.items()],
                    sections=[dict(title=s.title, id=section_id(s), html=marks.mark_sentences(
@@ -701,7 +556,7 @@ def dept_pages(dept: DeptYear, summary: dict, findings: list[Finding], same_slug
     info_by_slug = {e["ev"].slug: e for e in summary["evals"]}   # computed once, in summarize()
     for ev in dept.evaluations:
         idx = {anchor: fs for (slug, anchor), fs in eval_rows.items() if slug == ev.slug}
-        chart = eval_chart(ev)
+        chart = charts.evaluation(ev)
 
         def view(t, a, merge=(), idx=idx):
             return table_view(t, idx, a, merge) if t is not None and t.columns else None
@@ -744,7 +599,7 @@ def portal_pages(site: Site, summaries: list[dict], findings: dict[str, list[Fin
     for year in years:
         in_year = by_year[year]
         path = compare_url(year, years[0])
-        chart_list = compare_charts(in_year)
+        chart_list = charts.comparison(in_year)
         pages.append(Page(path, "compare.html", dict(common, year=year, rows=in_year, charts=chart_list,
                                                      sangong_items=facts.SANGONG_COMPARED,
                                                      year_links=[(y, compare_url(y, years[0])) for y in years]),
@@ -816,77 +671,6 @@ def _finding_view(f: Finding, dept: DeptYear) -> dict:
                 cls=("hint" if f.hint else "rounding" if f.rounding else "real") + (" reviewed" if f.reviewed else ""),
                 badge=f.severity + ("（已核实）" if f.reviewed else ""), note=f.review_note,
                 consequences=[_finding_view(c, dept) for c in f.consequences])   # listed under their root
-
-
-CHART_MAX_BARS = 40   # beyond this a bar chart is unreadable; the tables hold every department
-
-
-def _top(rows: list[dict], key) -> tuple[list[dict], str]:
-    if len(rows) <= CHART_MAX_BARS:
-        return rows, ""
-    kept = sorted(rows, key=lambda r: key(r) or 0, reverse=True)[:CHART_MAX_BARS]
-    return kept, f"（共 {len(rows)} 项，图中显示数额最大的 {CHART_MAX_BARS} 项，全部数字见上方表格。）"
-
-
-def _left_out(rows: list[dict], kept: list[dict], reason) -> str:
-    """“未列入：某部门（原因）”: every department missing from a chart, named."""
-    ids = {id(r) for r in kept}
-    missing = [f"{r['dept'].name}（{reason(r)}）" for r in rows if id(r) not in ids]
-    return ("未列入本图：" + "；".join(missing) + "。") if missing else ""
-
-
-def _no_tables(r: dict) -> str:
-    published = any(str(t[0]).startswith("公开") for t in r["tables"])
-    return "决算表中没有此项数字" if published else "未公开决算表，只有绩效评价材料"
-
-
-def compare_charts(rows: list[dict]) -> list[dict]:
-    out = []
-    with_spending = [r for r in rows if r["h"]["spending"] is not None]
-    with_tables, note = _top(with_spending, lambda r: r["h"]["spending"])
-    if len(with_tables) >= 2:
-        labels = [r["dept"].name for r in with_tables]
-        basic = [r["h"]["basic"] for r in with_tables]
-        project = [r["h"]["project"] for r in with_tables]
-        big = charts.largest(labels, [r["h"]["spending"] for r in with_tables])
-        summary = (f"本年支出最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note \
-            + _left_out(rows, with_spending, _no_tables)
-        out.append(charts.grouped("c-cmp-spending", "各部门本年支出：基本支出与项目支出（万元）", summary, labels,
-                                  [("基本支出", basic), ("项目支出", project)], horizontal=True, stacked=True, first_column="部门"))
-    with_sg = [r for r in rows if r["h"]["sangong_actual"] is not None or r["h"]["sangong_budget"] is not None]
-    sg_rows, note = _top(with_sg, lambda r: r["h"]["sangong_actual"])
-    if len(sg_rows) >= 2:
-        labels = [r["dept"].name for r in sg_rows]
-        series = [("预算数", [r["h"]["sangong_budget"] for r in sg_rows]), ("决算数", [r["h"]["sangong_actual"] for r in sg_rows])]
-        if any(r["h"]["sangong_prior"] is not None for r in sg_rows):
-            series.append(("上年决算数", [r["h"]["sangong_prior"] for r in sg_rows]))
-        big = charts.largest(labels, series[1][1])
-        summary = (f"“三公”经费决算数最多的是{big[0]}，{fmt_amount(big[1])} 万元。" if big else "") + note \
-            + _left_out(rows, with_sg, lambda r: "未公开“三公”经费数字")
-        out.append(charts.grouped("c-cmp-sangong", "各部门“三公”经费（万元）", summary, labels, series, horizontal=True,
-                                  first_column="部门"))
-    points, left = [], []
-    for r in rows:
-        for e in r["evals"]:
-            name = f"{r['dept'].name}：{e['ev'].name}"
-            if e["score_value"] is None and e["rate_value"] is None:
-                left.append(f"{name}（原表未列示执行率和总分）")
-            elif e["score_value"] is None:
-                left.append(f"{name}（原表未列示总分）")
-            elif e["rate_value"] is None:
-                left.append(f"{name}（原表未列示执行率）")
-            else:
-                points.append((name, e["rate_value"], e["score_value"]))
-    if len(points) >= 2:
-        low = min(points, key=lambda p: p[2])
-        slow = min(points, key=lambda p: p[1])
-        full = sum(1 for _, x, _ in points if x >= 100)
-        summary = (f"共 {len(points)} 项绩效自评：{full} 项执行率达到 100%；总分最低的是{low[0]}（{fmt_score(low[2])} 分，"
-                   f"执行率 {fmt_rate(low[1])}）；执行率最低的是{slow[0]}（{fmt_rate(slow[1])}，总分 {fmt_score(slow[2])} 分）。"
-                   + ("未列入本图：" + "；".join(left) + "。" if left else ""))
-        out.append(charts.scatter("c-cmp-scores", "绩效自评：执行率与总分（每点一项评价）", summary, points,
-                                  "执行率", "总分（分）", fmt_rate, fmt_score))
-    return out
 
 
 def _sangong_cells(sg: dict[str, dict[str, Cell]]) -> dict[str, str]:
