@@ -60,10 +60,35 @@ def _drop_remote_img(match: re.Match) -> str:
 _md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
 
+# Text in which Markdown can find nothing to do: no character that starts
+# inline markup or an entity, no line that could open a block (indented code,
+# list, heading, quote, table, rule, setext underline) or end in a hard break.
+_MARKUP_CHAR = re.compile(r"[\\`*_\[\]!#>|<&{}:\t\r]")
+_BLOCK_LINE = re.compile(r"^(?:\d+[.)]|[-+=~])", re.M)
+
+
+def _plain_paragraphs(text: str) -> Markup | None:
+    """What Markdown makes of plain prose (paragraphs split at blank lines),
+    without running it; None when the text has anything Markdown might read."""
+    if _MARKUP_CHAR.search(text):
+        return None
+    paragraphs = text.strip("\n").split("\n\n")
+    lines = [line for p in paragraphs for line in p.split("\n")]
+    # Markdown trims (Unicode) spaces around lines, e.g. a 　　 paragraph indent
+    if any(not line or line[0].isspace() or line[-1].isspace() for line in lines):
+        return None
+    if any(_BLOCK_LINE.search(p) for p in paragraphs):
+        return None
+    return Markup("\n".join(f"<p>{p}</p>" for p in paragraphs))
+
+
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     if not text:
         return Markup("")
+    plain = _plain_paragraphs(text)
+    if plain is not None:
+        return plain
     escaped = text.replace("&", "&amp;").replace("<", "&lt;")
     _md.reset()
     out = _md.convert(escaped)
