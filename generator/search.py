@@ -127,28 +127,39 @@ def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
     shards = plan_shards(site_dir)
     outputs = [bundle] + [bundle / f"shard-{n}" for n in range(1, len(shards))]
     cache = _cache_dir(cache_root)
-    stamps = [_stamp(site_dir, pages, cmd, version) if cache else "" for pages in shards]
-    todo = []
     bundle.mkdir(exist_ok=True)
-    for n, (out, stamp) in enumerate(zip(outputs, stamps)):
-        if cache and (cache / stamp / "pagefind.js").is_file():
-            shutil.copytree(cache / stamp, out, copy_function=_link_or_copy, dirs_exist_ok=True)
-            os.utime(cache / stamp)   # recently used: kept by _prune
-        else:
-            todo.append(n)
-    if len(shards) == 1 and todo:
-        _run_pagefind(cmd + pagefind_args(site_dir))
-    elif todo:
-        index_shards(site_dir, cmd, [shards[n] for n in todo], [outputs[n] for n in todo])
+    if len(shards) == 1:
+        built = int(_index_part(site_dir, cmd, version, shards[0], bundle, cache, site_dir))
+    else:
+        built = index_shards(site_dir, cmd, shards, outputs, cache, version)
     (bundle / SHARDS_FILE).write_text(  # the search page reads it
         json.dumps([f"shard-{n}/" for n in range(1, len(shards))]), encoding="utf-8")
     if not (bundle / "pagefind.js").exists():
         raise EnvironmentProblem("Pagefind 没有生成检索索引（pagefind/pagefind.js 不存在）；网站未更新")
     if cache:
-        for n in todo:
-            _remember(outputs[n], cache, stamps[n])
         _prune(cache, keep=CACHE_KEEP * len(shards))
-    return dict(parts=len(shards), built=len(todo), reused=len(shards) - len(todo))
+    return dict(parts=len(shards), built=built, reused=len(shards) - built)
+
+
+def _index_part(site_dir: Path, cmd: list[str], version: str, pages: list[Path], out: Path, cache: Path | None,
+                source: Path, run=None) -> bool:
+    """One index part into ``out``: taken from the cache when its stamp is
+    there, else Pagefind over ``source`` (the site, or a mirror of the part's
+    pages), through ``run`` (default: at once), then remembered. True when
+    Pagefind ran."""
+    stamp = _stamp(site_dir, pages, cmd, version) if cache else ""
+    if cache and (cache / stamp / "pagefind.js").is_file():
+        shutil.copytree(cache / stamp, out, copy_function=_link_or_copy, dirs_exist_ok=True)
+        os.utime(cache / stamp)   # recently used: kept by _prune
+        return False
+    args = cmd + pagefind_args(source)
+    if source != site_dir:
+        i = args.index("--output-subdir")
+        args[i:i + 2] = ["--output-path", str(out)]
+    (run or _run_pagefind)(args)
+    if cache:
+        _remember(out, cache, stamp)
+    return True
 
 
 def _run_pagefind(args: list[str]) -> None:
@@ -198,11 +209,10 @@ def plan_shards(site_dir: Path) -> list[list[Path]]:
     max_bytes = _limit("PORTAL_SEARCH_SHARD_HTML_MB", SHARD_HTML_MB) * 1048576
     tops: dict[str, list[Path]] = {}        # department folder or root page -> its pages
     sizes: dict[str, int] = {}
-    for path in sorted(site_dir.rglob("*.html")):
-        top = path.relative_to(site_dir).parts[0]
-        if top not in (BUNDLE_DIR, "static", "data"):
-            tops.setdefault(top, []).append(path)
-            sizes[top] = sizes.get(top, 0) + path.stat().st_size
+    for parts, size in _pages(site_dir):
+        top = parts[0]
+        tops.setdefault(top, []).append(site_dir.joinpath(*parts))
+        sizes[top] = sizes.get(top, 0) + size
     if sum(map(len, tops.values())) <= max_pages and sum(sizes.values()) <= max_bytes:
         return [[p for pages in tops.values() for p in pages]]
     shards: list[list[Path]] = [[p for top, pages in tops.items() if top.endswith(".html") for p in pages], []]
@@ -218,6 +228,24 @@ def plan_shards(site_dir: Path) -> list[list[Path]]:
     return [s for s in shards if s]
 
 
+def _pages(site_dir: Path) -> list[tuple[tuple[str, ...], int]]:
+    """(path parts under the site, size) of every HTML page outside the
+    search bundle, static assets and download folders, in path order."""
+    found = []
+    root = str(site_dir)
+    for dirpath, dirnames, names in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        if not parts:
+            dirnames[:] = [d for d in dirnames if d not in (BUNDLE_DIR, "static", "data")]
+        else:
+            dirnames[:] = [d for d in dirnames if d != "data"]     # a department's CSV downloads
+        for name in names:
+            if name.endswith(".html"):
+                found.append((parts + (name,), os.stat(os.path.join(dirpath, name)).st_size))
+    return sorted(found)
+
+
 def _own_mb() -> float:
     """Resident memory of this process now (MB); 0 where /proc is missing."""
     try:
@@ -227,52 +255,54 @@ def _own_mb() -> float:
         return 0.0
 
 
-def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outputs: list[Path]) -> None:
+def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outputs: list[Path],
+                 cache: Path | None = None, version: str = "") -> int:
     """Index each shard from a mirror of its pages (hard links), at most one
     per core at once, and only as many as the memory budget holds by
-    pagefind_mb (one always runs)."""
+    pagefind_mb (one always runs). Each part's stamp (reading and hashing its
+    pages) and mirror are made in its own job, so Pagefind starts at once
+    instead of after every page of the site has been hashed. Returns how
+    many parts Pagefind built (the others came from the cache)."""
     import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     work = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site_dir.parent))
-    try:
-        jobs = []
-        for n, (pages, out) in enumerate(zip(shards, outputs)):
-            mirror = work / f"s{n}"
-            for page in pages:
-                target = mirror / page.relative_to(site_dir)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(page, target)
-            args = cmd + pagefind_args(mirror)
-            i = args.index("--output-subdir")
-            args[i:i + 2] = ["--output-path", str(out)]
-            jobs.append((pagefind_mb(sum(p.stat().st_size for p in pages)), args))
-        budget = _limit("PORTAL_SEARCH_MEMORY_MB", MEMORY_MB) - _own_mb()
-        cores = os.cpu_count() or 1
-        lock = threading.Condition()
-        state = {"mb": 0.0, "running": 0}
-        failures: list[BaseException] = []
+    budget = _limit("PORTAL_SEARCH_MEMORY_MB", MEMORY_MB) - _own_mb()
+    lock = threading.Condition()
+    state = {"mb": 0.0, "running": 0}
 
-        def run(job: tuple[float, list[str]]) -> None:
-            need, args = job
+    def gated(need: float):
+        def run(args: list[str]) -> None:
             with lock:
                 lock.wait_for(lambda: state["running"] == 0 or state["mb"] + need <= budget)
                 state["mb"] += need
                 state["running"] += 1
             try:
                 _run_pagefind(args)
-            except BaseException as exc:     # reported after the others finish
-                failures.append(exc)
             finally:
                 with lock:
                     state["mb"] -= need
                     state["running"] -= 1
                     lock.notify_all()
+        return run
 
-        from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(max_workers=min(2, cores)) as pool:
-            list(pool.map(run, jobs))
-        if failures:
+    def part(n: int) -> bool:
+        pages, out = shards[n], outputs[n]
+        mirror = work / f"s{n}"
+        for page in pages:
+            target = mirror / page.relative_to(site_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(page, target)
+        need = pagefind_mb(sum(p.stat().st_size for p in pages))
+        return _index_part(site_dir, cmd, version, pages, out, cache, mirror, run=gated(need))
+
+    try:
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(part, n) for n in range(len(shards))]
+        failures = [e for f in futures if (e := f.exception()) is not None]
+        if failures:                      # reported after the others finished
             raise failures[0]
+        return sum(1 for f in futures if f.result())
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
