@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import formsets, registry, scan
-from .amounts import FULL_WIDTH, Cell, Kind, NotANumber, make_cell, try_number
+from .amounts import BLANK, FULL_WIDTH, Cell, Kind, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
 from .model import DeptYear, Evaluation, Review, Row, Section, Shape, Site, Table
 from .settings import load_settings
@@ -212,7 +212,7 @@ def width_message(number: int, texts: list[Text], columns: list[dict]) -> str:
             f"请检查是否多写了“|”，或把一个数字拆成了两栏（千分位请用“,”）")
 
 
-def _split_code(texts: list[Text], parts: int, width: int) -> bool:
+def _split_code(texts: Sequence[str], parts: int, width: int) -> bool:
     """Is the 科目编码 typed in ``parts`` cells (``201 | 38 | 01``, ``201 | | ``)
     rather than joined (``2013801``)? 类 is 3 digits, 款 and 项 2 each; a total
     row (合计) is split when it has more cells than the form's columns."""
@@ -249,11 +249,17 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
         errors.append(at(node, where, "“行”应为列表（每行以“- ”开头），或从 Excel/WPS 复制后粘贴在“行: |”下面"))
         return rows
     else:
-        items = [(item, _cells_of(item) if isinstance(item, Text) else None) for item in node]
+        items = [(item, None) for item in node]    # a text row is split below
     names = [c["name"] for c in columns]
+    kinds = [c["kind"] for c in columns]
     for number, (item, texts) in enumerate(items, 1):
         if isinstance(item, Text):
-            assert texts is not None   # a text row always comes with its cells (above)
+            if texts is None:
+                cells = _plain_row(item, kinds, code_parts)
+                if cells is not None:
+                    rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))
+                    continue
+                texts = _cells_of(item)
             if code_parts > 1 and _split_code(texts, code_parts, len(columns)):
                 parts = [t.strip() for t in texts[:code_parts]]
                 first = texts[0] if texts[0].strip() else next((t for t in texts[:code_parts] if t.strip()), texts[0])
@@ -289,6 +295,40 @@ def parse_rows(node, columns: list[dict], where: str, errors: list, row_label=No
                             lambda: f"{where} {row_label(texts, number) if row_label else f'第{number}行'}", errors)
         rows.append(Row(cells=cells, line=item.line, path=item.path, anchor=str(number)))
     return rows
+
+
+def _plain_row(item: Text, kinds: list, code_parts: int) -> list[Cell] | None:
+    """The cells of a typed row in one pass, for the rows nearly all files
+    consist of: ``|``-separated, no escaped ``\\|``, no more cells than the
+    form, 科目编码 in one cell, every figure readable. Gives exactly what
+    splitting (split_row) and parse_cells give; None sends the row the careful
+    way, which also reports its errors."""
+    if "\\|" in item or ("\t" in item and "|" not in item):
+        return None
+    pieces = item.split("|")
+    if len(pieces) > len(kinds) or (code_parts > 1 and _split_code(pieces, code_parts, len(kinds))):
+        return None
+    line, col = item.line, item.col
+    cells: list[Cell] = []
+    offset = 0
+    for piece, kind in zip(pieces, kinds):
+        text = piece.strip()
+        if not text:
+            cells.append(Cell("", None, Kind.BLANK, line, col) if kind == Kind.AUTO else BLANK)
+        else:
+            at_col = col + offset + len(piece) - len(piece.lstrip())
+            if kind == Kind.AUTO:
+                value = try_number(text)
+                cells.append(Cell(text, value, Kind.AUTO if value is not None else Kind.TEXT, line, at_col))
+            else:
+                try:
+                    cells.append(make_cell(text, kind, line, at_col))
+                except NotANumber:
+                    return None
+        offset += len(piece) + 1
+    for kind in kinds[len(pieces):]:       # a short row: the missing cells are blank
+        cells.append(Cell("", None, Kind.BLANK, line, col) if kind == Kind.AUTO else BLANK)
+    return cells
 
 
 # ---------------------------------------------------------------- tables
