@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.audit import audit
-from generator.cli import main
-from generator.load import load_content, load_department_year
+from generator.load import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "import"))
@@ -27,6 +26,7 @@ pytest.importorskip("pdfplumber")
 pytest.importorskip("reportlab")
 
 import held_out  # noqa: E402
+import make_inputs  # noqa: E402
 
 SLUG = "xianyang-ybj"
 SEED = Path("/work/shared/seeds/004_b9c65a5f840ad048.txt")
@@ -52,14 +52,7 @@ def result(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("held-out")
     pdf = tmp / "2023年度部门决算公开.pdf"
     held_out.write_held_out(original, SEED.read_text(encoding="utf-8"), pdf)
-    import io
-    from contextlib import redirect_stdout
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        code = main(["import", str(pdf), "--dept", SLUG, "--year", "2023", "--content", str(tmp / "c")])
-    output = buf.getvalue()
-    errors: list = []
-    dept = load_department_year(tmp / "c" / SLUG / "2023.yaml", SLUG, errors) if code == 0 else None
+    code, output, dept, errors = make_inputs.run_import(pdf, SLUG, tmp / "c")
     return original, code, output, dept, errors
 
 

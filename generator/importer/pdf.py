@@ -2,7 +2,10 @@
 
 Ruled tables come from pdfplumber's table finder (cell rectangles from the
 rules, merged header cells as None); tables printed without rules from the
-words' positions (columns where the header's words stand). Text outside the
+words' positions (columns where the header's words stand), each read on its
+own: the lines outside the ruled tables are cut into regions at the title
+areas, the 注/说明 lines and the ruled tables (:func:`_regions`), so a page
+may print several tables, ruled or not, one below the other. Text outside the
 tables becomes free lines: titles, 表号, 单位, 注/说明, and the 情况说明 and
 名词解释 text; page numbers are dropped by the table parser, and a line in
 the top or bottom margin printed on many pages (a running header or footer)
@@ -142,6 +145,8 @@ def _unruled(lines: list[list[dict]], size: float):
     cols: list[dict] = []
     for cells in split[first:last + 1]:
         for c in cells:
+            if _cell_text(c) in DASHES and len(cells) > 1:
+                continue                   # —— stands anywhere in its cell: placed by its centre below
             x0, x1, num = c[0]["x0"], c[-1]["x1"], is_number(_cell_text(c))
             for col in cols:
                 if (num and col["num"] and abs(col["r"] - x1) <= tol) or \
@@ -241,6 +246,35 @@ def _unruled(lines: list[list[dict]], size: float):
     return head, last, header + body, len(header)
 
 
+_TITLE_AREA = re.compile(r"单位\s*[：:]|公开\s*\d+\s*表|^(?:部门|编制单位|单位)(?:名称)?\s*[：:]|^续表|[（(]续表?\d*[)）]\s*$")
+_NOTE_LINE = re.compile(r"^(注|说明)\s*[：:]")
+
+
+def _regions(lines: list[list[dict]], boxes: list[tuple], size: float) -> list[tuple[int, int]]:
+    """The page's lines (outside the ruled tables) cut into regions that hold
+    at most one table each, as (start, end) index ranges: a region starts at
+    the first line of a title area (the title, 表号, 部门/单位 lines: 公开07表,
+    “……决算表”, 单位：万元, 续表), at a 注/说明 line (which ends the table
+    above), and below a ruled table (the text above and below it are not one
+    table). Each region's columns are read on their own: the tables on one
+    page seldom share their column positions."""
+    from .tables import _title_like
+
+    def title_area(ln) -> bool:
+        """A title-area line: short (a row of a 目录 table, 公开01表 | 收入支出决算总表 | 否, is not one)."""
+        text, cells = _line_text(ln), len(_cells_by_gap(ln, size))
+        return (cells <= 2 and _TITLE_AREA.search(text) is not None) or (cells == 1 and _title_like(text))
+    titles = [title_area(ln) for ln in lines]
+    cuts = [0]
+    for i in range(1, len(lines)):
+        above, below = lines[i - 1][0]["top"], lines[i][0]["top"]
+        ruled = any(above < (b[1] + b[3]) / 2 < below for b in boxes)
+        if ruled or (titles[i] and not titles[i - 1]) or _NOTE_LINE.match(_line_text(lines[i])):
+            cuts.append(i)
+    cuts.append(len(lines))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
 def read_pdf(path: Path) -> tuple[list[Line], dict]:
     try:
         import pdfplumber
@@ -313,14 +347,15 @@ def _read_page(page, number: int, where: str, lines: list, text_lines: list, blo
     grouped = _group_lines(words)
     heights = sorted(w["bottom"] - w["top"] for w in words)
     size = heights[len(heights) // 2] if heights else 10    # the usual text size on the page
-    free = grouped
-    if not found:
-        unruled = _unruled(grouped, size)
+    taken: set[int] = set()
+    for start, end in _regions(grouped, boxes, size):
+        unruled = _unruled(grouped[start:end], size)
         if unruled is not None:
             head, last, rows, _n = unruled
             block_counter[0] += 1
-            free = grouped[:head] + grouped[last + 1:]
-            items.append((grouped[head][0]["top"], 1, (block_counter[0], rows)))
+            taken.update(range(start + head, start + last + 1))
+            items.append((grouped[start + head][0]["top"], 1, (block_counter[0], rows)))
+    free = [ln for i, ln in enumerate(grouped) if i not in taken]
     for ln in free:
         items.append((ln[0]["top"], 0, _line_text(ln)))
         text_lines.append((number, _line_text(ln)))
