@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from generator.audit import audit
 from generator.cli import main
 from generator.load import load_content, load_department_year
 
@@ -22,6 +20,7 @@ openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("pdfplumber")
 
 import make_inputs  # noqa: E402
+from make_inputs import amounts, table_findings  # noqa: E402
 
 # How each seed's workbook is laid out (the variations finance software produces).
 XLSX_OPTIONS = {
@@ -46,15 +45,8 @@ def seeds():
     return {d.slug: d for d in depts}
 
 
-def amounts(table) -> list:
-    return sorted(c.value for r in table.rows for c in r.cells if c.value is not None)
 
 
-def table_findings(dept) -> Counter:
-    """Findings about tables (not 绩效 or the 三公经费 stated in the text, which are not imported)."""
-    return Counter(f"{f.severity}|{f.where}|{f.message}" for f in audit(dept)
-                   if f.page == "dept" and f.table.startswith("公开") and "文字" not in f.message
-                   and "三公经费" not in f.where and not f.hint)   # 提示: 自评 vs 决算 (自评 not imported)
 
 
 def imported(tmp_path, slug, capsys, args) -> tuple:

@@ -12,12 +12,10 @@ test is skipped when /work/shared is not there)."""
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from generator.audit import audit
 from generator.load import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,20 +25,14 @@ pytest.importorskip("reportlab")
 
 import held_out  # noqa: E402
 import make_inputs  # noqa: E402
+from make_inputs import amounts, table_findings  # noqa: E402
 
 SLUG = "xianyang-ybj"
 SEED = Path("/work/shared/seeds/004_b9c65a5f840ad048.txt")
 
 
-def amounts(table) -> list:
-    return sorted(c.value for r in table.rows for c in r.cells if c.value is not None)
 
 
-def table_findings(dept) -> Counter:
-    """Findings about tables (not 绩效 or the 三公经费 stated in the text, which are not imported)."""
-    return Counter(f"{f.severity}|{f.where}|{f.message}" for f in audit(dept)
-                   if f.page == "dept" and f.table.startswith("公开") and "文字" not in f.message
-                   and "三公经费" not in f.where and not f.hint)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +44,7 @@ def result(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("held-out")
     pdf = tmp / "2023年度部门决算公开.pdf"
     held_out.write_held_out(original, SEED.read_text(encoding="utf-8"), pdf)
-    code, output, dept, errors = make_inputs.run_import(pdf, SLUG, tmp / "c")
+    code, output, dept, errors = make_inputs.imported(pdf, SLUG, tmp / "c")
     return original, code, output, dept, errors
 
 

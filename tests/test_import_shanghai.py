@@ -11,17 +11,19 @@ all Shanghai departments to fill in; source in tests/fixtures/import/README.md).
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator import formsets
-from generator.cli import main
-from generator.load import load_department_year
 
 pytest.importorskip("pdfplumber")
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "import"))
+import make_inputs  # noqa: E402
+
 FIXTURE = ROOT / "tests" / "fixtures" / "import" / "shanghai-2024-template.pdf"
 SHARED = Path("/work/shared/forms/上海2024-部门决算模板.pdf")
 TEMPLATE = FIXTURE if FIXTURE.exists() else SHARED
@@ -39,12 +41,8 @@ def imported(tmp_path_factory):
     if not TEMPLATE.exists():
         pytest.skip(f"the blank Shanghai template is not here ({FIXTURE} or {SHARED})")
     content = tmp_path_factory.mktemp("c")
-    out: list[str] = []
-    from generator.importer import run_import
-    code = run_import(TEMPLATE, "sh", 2024, content=content, out=out.append)   # no --form: found by the titles
-    errors: list = []
-    dept = load_department_year(content / "sh" / "2024.yaml", "sh", errors) if code == 0 else None
-    return code, "\n".join(out), dept, errors, content
+    code, output, dept, errors = make_inputs.imported(TEMPLATE, "sh", content, year=2024)   # no --form: found by the titles
+    return code, output, dept, errors, content
 
 
 def test_every_table_recognised(imported):
