@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import EnvironmentProblem
@@ -129,7 +130,7 @@ def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
     cache = _cache_dir(cache_root)
     bundle.mkdir(exist_ok=True)
     if len(shards) == 1:
-        built = int(_index_part(site_dir, cmd, version, shards[0], bundle, cache, site_dir))
+        built = int(_index_part(site_dir, cmd, version, shards[0], bundle, cache))
     else:
         built = index_shards(site_dir, cmd, shards, outputs, cache, version)
     (bundle / SHARDS_FILE).write_text(  # the search page reads it
@@ -142,18 +143,18 @@ def index_site(site_dir: Path, cache_root: Path | None = None) -> dict:
 
 
 def _index_part(site_dir: Path, cmd: list[str], version: str, pages: list[Path], out: Path, cache: Path | None,
-                source: Path, run=None) -> bool:
+                mirror: Callable[[], Path] | None = None, run: Callable[[list[str]], None] | None = None) -> bool:
     """One index part into ``out``: taken from the cache when its stamp is
-    there, else Pagefind over ``source`` (the site, or a mirror of the part's
-    pages), through ``run`` (default: at once), then remembered. True when
-    Pagefind ran."""
+    there, else Pagefind over the site (or over the mirror of the part's pages
+    that ``mirror`` makes, only then), through ``run`` (default: at once),
+    then remembered. True when Pagefind ran."""
     stamp = _stamp(site_dir, pages, cmd, version) if cache else ""
     if cache and (cache / stamp / "pagefind.js").is_file():
         shutil.copytree(cache / stamp, out, copy_function=_link_or_copy, dirs_exist_ok=True)
         os.utime(cache / stamp)   # recently used: kept by _prune
         return False
-    args = cmd + pagefind_args(source)
-    if source != site_dir:
+    args = cmd + pagefind_args(mirror() if mirror else site_dir)
+    if mirror:
         i = args.index("--output-subdir")
         args[i:i + 2] = ["--output-path", str(out)]
     (run or _run_pagefind)(args)
@@ -271,8 +272,9 @@ def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outpu
     lock = threading.Condition()
     state = {"mb": 0.0, "running": 0}
 
-    def gated(need: float):
+    def gated(pages: list[Path]) -> Callable[[list[str]], None]:
         def run(args: list[str]) -> None:
+            need = pagefind_mb(sum(p.stat().st_size for p in pages))
             with lock:
                 lock.wait_for(lambda: state["running"] == 0 or state["mb"] + need <= budget)
                 state["mb"] += need
@@ -287,14 +289,14 @@ def index_shards(site_dir: Path, cmd: list[str], shards: list[list[Path]], outpu
         return run
 
     def part(n: int) -> bool:
-        pages, out = shards[n], outputs[n]
-        mirror = work / f"s{n}"
-        for page in pages:
-            target = mirror / page.relative_to(site_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(page, target)
-        need = pagefind_mb(sum(p.stat().st_size for p in pages))
-        return _index_part(site_dir, cmd, version, pages, out, cache, mirror, run=gated(need))
+        def mirror() -> Path:
+            folder = work / f"s{n}"
+            for page in shards[n]:
+                target = folder / page.relative_to(site_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(page, target)
+            return folder
+        return _index_part(site_dir, cmd, version, shards[n], outputs[n], cache, mirror, gated(shards[n]))
 
     try:
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
