@@ -199,8 +199,8 @@ def row_units(table: Table) -> list[str]:
     return out
 
 
-_NUMERIC_KINDS = ("amount", "rate", "score")   # columns whose cells are right-aligned figures
-_COUNTED_KINDS = ("amount", "count")           # columns where a blank cell reads as zero
+_NUMERIC_KINDS = (Kind.AMOUNT, Kind.RATE, Kind.SCORE)   # columns whose cells are right-aligned figures
+_COUNTED_KINDS = (Kind.AMOUNT, Kind.COUNT)               # columns where a blank cell reads as zero
 
 
 def table_view(table: Table, findings: dict[str, list[Finding]], anchor: str, merge: tuple[str, ...] = ()) -> dict:
@@ -254,7 +254,8 @@ def _body_rows(table: Table, findings: dict[str, list[Finding]], anchor: str, ki
         numbers = False
         cells = []
         if not spans or all(spans.get((r, i), 1) == 1 for i in range(ncols)):
-            # the common row, no merged cells: each column's cell, its own format
+            # the common row, no merged cells: each column's cell, its own format (kinds compared as
+            # their string values: Kind is a StrEnum, and this loop runs for every cell of the site)
             for i in range(ncols):
                 cell = src[i] if i < n_src else BLANK
                 kind = cell.kind
@@ -311,9 +312,9 @@ def _merged_row(cells: list[dict], r: int, row: Row, unit: str, spans: dict[tupl
         i = j + offset                         # the column whose format applies
         base = src[c] if c < n_src else BLANK  # the column's own cell: its class and header role
         kind = base.kind
-        if kind == "dash":
+        if kind == Kind.DASH:
             cls = "num dash" if numeric[c] else "dash"
-        elif numeric[c] or (base.value is not None and kind != "text"):
+        elif numeric[c] or (base.value is not None and kind != Kind.TEXT):
             cls = "num"
         else:
             cls = ""
@@ -327,7 +328,7 @@ def _merged_row(cells: list[dict], r: int, row: Row, unit: str, spans: dict[tupl
         else:
             if cell is not None and cell.kind == Kind.BLANK and counted[i]:
                 blanks += 1
-            text = fmt_amount(base.value) if kind == "amount" else base.text
+            text = fmt_amount(base.value) if kind == Kind.AMOUNT else base.text
         cells.append({"text": text, "th": c == head_i, "cls": cls, "rowspan": spans.get((r, c), 1), "label": labels[i]})
     return blanks, dashes, numbers
 
@@ -342,9 +343,9 @@ def _fold_code(cells: list[dict]) -> None:
     name_cell["th"] = True
 
 
-def _fold_code_header(head: list[list[dict]], shape: str) -> list[list[dict]]:
+def _fold_code_header(head: list[list[dict]], shape: Shape) -> list[list[dict]]:
     """The header over the folded code + name column (see :func:`_fold_code`)."""
-    label = "科目名称（编码）" if shape == "subject" else "经济分类（编码）"
+    label = "科目名称（编码）" if shape == Shape.SUBJECT else "经济分类（编码）"
     head = [list(h) for h in head]
     first = head[0][0]
     if first.get("colspan", 1) > 1 and len(head) > 1:
