@@ -178,17 +178,22 @@ def _reuse(task: Task) -> TaskResult | None:
     shutil.copytree(Path(previous) / task.slug, tmp / task.slug, copy_function=link_or_copy, dirs_exist_ok=True)
     (tmp / render.FRAGMENTS).mkdir(exist_ok=True)
     for year, frag in fragments.items():
-        shutil.copyfile(frag, tmp / render.FRAGMENTS / f"{task.slug}-{year}.csv")
+        link_or_copy(frag, tmp / render.FRAGMENTS / f"{task.slug}-{year}.csv")
     result.files = entry["files"]
     result.reused = True
     return result
 
 
 def _atomic_copy(src: Path, dst: Path) -> None:
-    """Copy so that a concurrent reader (another build sharing the cache)
-    sees the old file or the new one, never half of one."""
+    """Link (else copy) so that a concurrent reader (another build sharing the
+    cache) sees the old file or the new one, never half of one. A hard link
+    is safe: neither file is ever written again, only replaced or removed."""
     tmp = dst.with_name(f"{dst.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    link_or_copy(src, tmp)
     os.replace(tmp, dst)
 
 

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Set
@@ -58,8 +59,10 @@ def _json_default(value):
 
 @lru_cache(maxsize=4)
 def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
+    # auto_reload off: no stat of every template on every page; the preview clears this cache
+    # (environment.cache_clear) when a template changes
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True, extensions=["jinja2.ext.do"],
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["script_json"] = _script_json
     env.filters["table_head"] = table_head_html
     env.filters["table_rows"] = table_rows_html
@@ -218,11 +221,20 @@ def write_pages(out: Path, pages: list[Page], versions: dict[str, str], files: d
     return written
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
 def _write(out: Path, path: str, data: bytes, files: dict[str, list] | None) -> None:
     """Write ``data`` to ``out/path``; with ``files``, record it there as the
     site manifest lists a file, ``path: [size, sha256]``, hashed from the
     bytes in hand so the build never reads its output back."""
-    (out / path).write_bytes(data)
+    fd = os.open(os.path.join(out, path), _NEW_FILE, 0o644)   # no buffered file object for one write
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     if files is not None:
         files[path] = [len(data), hashlib.sha256(data).hexdigest()]
 

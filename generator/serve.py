@@ -119,6 +119,7 @@ class Preview:
             self.site = site
 
     def full(self) -> list[str]:
+        render.environment.cache_clear()   # a template may have changed: compile them again
         self._load_site()
         self.versions = render.asset_versions()
         self.results, self.dept_errors = {}, {}
