@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import formsets, registry, scan
-from .amounts import BLANK, FULL_WIDTH, Cell, Kind, NotANumber, make_cell, try_number
+from .amounts import BLANK, FULL_WIDTH, KIND_AUTO, KIND_BLANK, KIND_TEXT, Cell, Kind, NotANumber, make_cell, try_number
 from .errors import ContentError, ContentErrors, at
 from .model import DeptYear, Evaluation, Review, Row, Section, Shape, Site, Table
 from .settings import load_settings
@@ -314,12 +314,12 @@ def _plain_row(item: Text, kinds: list, code_parts: int) -> list[Cell] | None:
     for piece, kind in zip(pieces, kinds):
         text = piece.strip()
         if not text:
-            cells.append(Cell("", None, Kind.BLANK, line, col) if kind == Kind.AUTO else BLANK)
+            cells.append(Cell("", None, KIND_BLANK, line, col) if kind == KIND_AUTO else BLANK)
         else:
             at_col = col + offset + len(piece) - len(piece.lstrip())
-            if kind == Kind.AUTO:
+            if kind == KIND_AUTO:
                 value = try_number(text)
-                cells.append(Cell(text, value, Kind.AUTO if value is not None else Kind.TEXT, line, at_col))
+                cells.append(Cell(text, value, KIND_AUTO if value is not None else KIND_TEXT, line, at_col))
             else:
                 try:
                     cells.append(make_cell(text, kind, line, at_col))
@@ -327,7 +327,7 @@ def _plain_row(item: Text, kinds: list, code_parts: int) -> list[Cell] | None:
                     return None
         offset += len(piece) + 1
     for kind in kinds[len(pieces):]:       # a short row: the missing cells are blank
-        cells.append(Cell("", None, Kind.BLANK, line, col) if kind == Kind.AUTO else BLANK)
+        cells.append(Cell("", None, KIND_BLANK, line, col) if kind == KIND_AUTO else BLANK)
     return cells
 
 

@@ -8,14 +8,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .amounts import BLANK, Cell, plain_members
+from .amounts import BLANK, Cell
 from .settings import Settings
 
 if TYPE_CHECKING:
     from .formsets import FormSet
 
 
-@plain_members
 class Shape(StrEnum):
     """How a form table is laid out (form sets name it 形状, formsets.SHAPES)."""
 
@@ -25,7 +24,6 @@ class Shape(StrEnum):
     TWO_SIDED = "two_sided"    # 收支对照表: 收入 and 支出 side by side (公开01/04)
 
 
-@plain_members
 class Family(StrEnum):
     """Which kind of check found a finding (the 类别 column of findings.csv)."""
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import TypedDict
 
 from . import charts, facts, marks, registry
-from .amounts import BLANK, NONE_MARK, UNPUBLISHED, Cell, Kind, fmt_amount, fmt_rate, fmt_score, reading
+from .amounts import (BLANK, KIND_AMOUNT, KIND_BLANK, KIND_DASH, KIND_TEXT, NONE_MARK, UNPUBLISHED, Cell, Kind,
+                      fmt_amount, fmt_rate, fmt_score, reading)
 from .markup import render_markdown
 from .model import DeptYear, Evaluation, Finding, Row, Shape, Site, Table
 from .urls import (compare_url, dept_url, eval_url, finding_url, original_url, root_of, row_dom_id,
@@ -63,7 +64,7 @@ def pub_date(text: str) -> str:
 # ---------------------------------------------------------------- table views
 
 def display(cell: Cell) -> str:
-    if cell.kind == Kind.AMOUNT:
+    if cell.kind == KIND_AMOUNT:
         return fmt_amount(cell.value)
     return cell.text
 
@@ -161,7 +162,7 @@ def _row_unit(label: str) -> str:
 def shown(cell: Cell, kind: str, unit: str = "") -> str:
     """A figure as the reader sees it in a table: by its column's kind, or in
     its row's own unit (“车辆数合计(辆)” -> “1 辆”)."""
-    if cell.kind == Kind.DASH:
+    if cell.kind == KIND_DASH:
         return NONE_MARK
     if cell.value is None:
         return display(cell)
@@ -254,22 +255,22 @@ def _body_rows(table: Table, findings: dict[str, list[Finding]], anchor: str, ki
         numbers = False
         cells = []
         if not spans or all(spans.get((r, i), 1) == 1 for i in range(ncols)):
-            # the common row, no merged cells: each column's cell, its own format (kinds compared as
-            # their string values: Kind is a StrEnum, and this loop runs for every cell of the site)
+            # the common row, no merged cells: each column's cell, its own format (kinds compared
+            # with the module globals KIND_*: this loop runs for every cell of the site)
             for i in range(ncols):
                 cell = src[i] if i < n_src else BLANK
                 kind = cell.kind
-                if kind == "blank":
+                if kind == KIND_BLANK:
                     if i < n_src and counted[i]:
                         blanks += 1
                     text, cls = "", "num" if numeric[i] else ""
-                elif kind == "dash":
+                elif kind == KIND_DASH:
                     text, cls = NONE_MARK, "num dash" if numeric[i] else "dash"
                     dashes += 1
                 elif cell.value is None:
                     text, cls = display(cell), "num" if numeric[i] else ""
                 else:
-                    cls = "num" if numeric[i] or kind != "text" else ""
+                    cls = "num" if numeric[i] or kind != KIND_TEXT else ""
                     if i != head_i:
                         text = shown(cell, kinds[i], unit)
                         numbers = True
@@ -312,23 +313,23 @@ def _merged_row(cells: list[dict], r: int, row: Row, unit: str, spans: dict[tupl
         i = j + offset                         # the column whose format applies
         base = src[c] if c < n_src else BLANK  # the column's own cell: its class and header role
         kind = base.kind
-        if kind == Kind.DASH:
+        if kind == KIND_DASH:
             cls = "num dash" if numeric[c] else "dash"
-        elif numeric[c] or (base.value is not None and kind != Kind.TEXT):
+        elif numeric[c] or (base.value is not None and kind != KIND_TEXT):
             cls = "num"
         else:
             cls = ""
         cell = src[i] if i < n_src else None
-        if cell is not None and cell.kind == Kind.DASH:
+        if cell is not None and cell.kind == KIND_DASH:
             text = NONE_MARK
             dashes += 1
         elif cell is not None and cell.value is not None and i != head_i:
             text = shown(cell, kinds[i], unit)
             numbers = True
         else:
-            if cell is not None and cell.kind == Kind.BLANK and counted[i]:
+            if cell is not None and cell.kind == KIND_BLANK and counted[i]:
                 blanks += 1
-            text = fmt_amount(base.value) if kind == Kind.AMOUNT else base.text
+            text = fmt_amount(base.value) if kind == KIND_AMOUNT else base.text
         cells.append({"text": text, "th": c == head_i, "cls": cls, "rowspan": spans.get((r, c), 1), "label": labels[i]})
     return blanks, dashes, numbers
 
