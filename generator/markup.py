@@ -65,21 +65,40 @@ _md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html
 # list, heading, quote, table, rule, setext underline) or end in a hard break.
 _MARKUP_CHAR = re.compile(r"[\\`*_\[\]!#>|<&{}:\t\r]")
 _BLOCK_LINE = re.compile(r"^(?:\d+[.)]|[-+=~])", re.M)
+# the two blocks besides paragraphs that 情况说明 and 绩效 texts are written in
+_HEADING = re.compile(r"(#{1,6}) (\S[^#\n]*)")        # one line: ### （一）总体情况
+_ITEM = re.compile(r"\d+\. (\S.*)")                   # one line of a list: 1. 绩效目标……
 
 
 def _plain_paragraphs(text: str) -> Markup | None:
     """What Markdown makes of plain prose (paragraphs split at blank lines),
-    without running it; None when the text has anything Markdown might read."""
-    if _MARKUP_CHAR.search(text):
-        return None
-    paragraphs = text.strip("\n").split("\n\n")
-    lines = [line for p in paragraphs for line in p.split("\n")]
-    # Markdown trims (Unicode) spaces around lines, e.g. a 　　 paragraph indent
-    if any(not line or line[0].isspace() or line[-1].isspace() for line in lines):
-        return None
-    if any(_BLOCK_LINE.search(p) for p in paragraphs):
-        return None
-    return Markup("\n".join(f"<p>{p}</p>" for p in paragraphs))
+    and of one-line ``#`` headings and numbered lists (one item per line,
+    from 1.) between them, without running it; None when the text has
+    anything else Markdown might read."""
+    blocks = text.strip("\n").split("\n\n")
+    out = []
+    after_list = False
+    for block in blocks:
+        lines = block.split("\n")
+        heading = _HEADING.fullmatch(block) if block.startswith("#") else None
+        if heading:
+            html, words, after_list = f"<h{len(heading[1])}>{heading[2]}</h{len(heading[1])}>", [heading[2]], False
+        elif block.startswith("1. ") and not after_list:   # a list after a list: Markdown joins them
+            items = [_ITEM.fullmatch(line) for line in lines]
+            if not all(items):
+                return None
+            words = [m[1] for m in items if m]
+            html, after_list = "<ol>\n" + "\n".join(f"<li>{w}</li>" for w in words) + "\n</ol>", True
+        else:
+            html, words, after_list = f"<p>{block}</p>", lines, False
+            if _BLOCK_LINE.search(block):
+                return None
+        for w in words:
+            # Markdown trims (Unicode) spaces around lines, e.g. a 　　 paragraph indent
+            if not w or w[0].isspace() or w[-1].isspace() or _MARKUP_CHAR.search(w) or _BLOCK_LINE.match(w):
+                return None
+        out.append(html)
+    return Markup("\n".join(out))
 
 
 @lru_cache(maxsize=4096)

@@ -130,8 +130,14 @@ def read_regular(path: Path, shown: str, limit: int = MAX_FILE_BYTES, what: str 
             raise ContentError(shown, 0, 0, "", "不是普通文件（文件夹、命名管道或设备），拒绝读取")
         if info.st_size > limit:
             raise ContentError(shown, 0, 0, "", f"{what}过大（{info.st_size / 1048576:.1f} MB，上限 {limit // 1048576} MB）")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+        chunks, size = [], 0
+        while size <= limit:   # os.read, no buffered file object: one call for a file of the size fstat gave
+            chunk = os.read(fd, min(limit + 1 - size, max(info.st_size + 1 - size, 65536)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
