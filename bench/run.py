@@ -152,8 +152,11 @@ def snapshot_code() -> dict:
 
 
 def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: float = 900) -> dict:
-    """Run ``cmd``; wall seconds, CPU seconds, peak RSS (process and tree)."""
+    """Run ``cmd``; wall seconds, CPU seconds, peak RSS (process and tree).
+    The previous run's output was just deleted (1.2 GB at N=2,000): the disk
+    first settles (:func:`settle`), so neither side pays for the other's files."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    settle()
     load_before = os.getloadavg()
     with open(log_path, "wb") as out:
         t = time.perf_counter()
@@ -171,6 +174,18 @@ def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: fl
     return dict(seconds=round(seconds, 3), rc=proc.returncode, cpu_s=round(ru.ru_utime + ru.ru_stime, 2),
                 maxrss_mb=round(ru.ru_maxrss / 1024, 1), tree_rss_mb=round(sampler.peak / 2**20, 1),
                 load_before=[round(x, 2) for x in load_before], load1_after=round(os.getloadavg()[0], 2))
+
+
+SETTLE_S = 2.0
+
+
+def settle() -> None:
+    """Write dirty pages out and wait ``SETTLE_S``: deleting a site of a
+    gigabyte leaves the file system work (journal, discards, write-back of
+    the next files) to kernel threads, which would otherwise run during the
+    next measured build, on the same two cores."""
+    os.sync()
+    time.sleep(SETTLE_S)
 
 
 def portal(*args: str) -> list[str]:
