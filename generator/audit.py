@@ -406,14 +406,19 @@ class Auditor:
         tree 项 before 款 before 类 before 合计, part columns before total
         columns, detail tables before the two-sided 总表. A 不一致 is never
         folded under a 尾差. Prose and 绩效 findings stay on their own."""
+        eligible = [f for f in findings if id(f) in self._cells and f.difference is not None]
+        if len(eligible) < 2:        # nothing to fold (most department-years)
+            return list(findings)
         order = {id(f): i for i, f in enumerate(findings)}
-        pos: dict[int, tuple] = {}
+        totals = {id(self._cells[id(f)][0]) for f in eligible}
+        pos: dict[int, tuple] = {}   # the rank of each finding's total cell
         for ti, t in enumerate(self.dept.tables):
             summary = 1 if t.spec and "sides" in t.spec else 0
             for row in t.rows:
                 level = {3: 0, 2: 1, 1: 2}.get(row.level, 3)
                 for ci, c in enumerate(row.cells):
-                    pos[id(c)] = (summary, ti, level, -ci)
+                    if id(c) in totals:
+                        pos[id(c)] = (summary, ti, level, -ci)
 
         def rank(f: Finding):   # prose (a total that is no table cell) after every table
             return pos.get(id(self._cells[id(f)][0]), (2, 0, 3, 0)), order[id(f)]
@@ -427,7 +432,7 @@ class Auditor:
                         stack.append(nxt)
             return seen
 
-        candidates = sorted((f for f in findings if id(f) in self._cells and f.difference is not None), key=rank)
+        candidates = sorted(eligible, key=rank)
         taken: set[int] = set()
         roots: set[int] = set()
         for root in candidates:
