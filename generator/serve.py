@@ -12,6 +12,7 @@ with a banner and never published by ``portal build``.
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import shutil
@@ -120,13 +121,19 @@ class Preview:
 
     def full(self) -> list[str]:
         render.environment.cache_clear()   # a template may have changed: compile them again
+        gc.unfreeze()                      # the previous results may be collected again
         self._load_site()
         self.versions = render.asset_versions()
         self.results, self.dept_errors = {}, {}
         self.out.mkdir(parents=True, exist_ok=True)
         render.copy_static(self.out, self.site)
         written = self._rebuild(self.site) if self.site is not None else []
-        return self._finish(written, portal=self.site is not None)
+        written = self._finish(written, portal=self.site is not None)
+        # every department's results stay for the session: frozen, the garbage collector does not
+        # traverse them again on each edit (a full collection over 2,000 departments took 0.28 s
+        # of the first edit's 0.47 s)
+        gc.freeze()
+        return written
 
     def changed(self, defer_portal: bool = False) -> list[str]:
         """Look for saved files and rebuild what they affect; returns pages written.
