@@ -132,7 +132,7 @@ def snapshot_code() -> dict:
     runs neither mix code versions between measurements nor invalidate the
     build cache between the cold and the warm build."""
     from generator.search import pagefind_command
-    rm(CODE)
+    put_aside(CODE)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "generator", CODE / "generator", ignore=ignore, symlinks=True)
     shutil.copytree(ROOT / "templates", CODE / "templates", ignore=ignore)
@@ -153,7 +153,7 @@ def snapshot_code() -> dict:
 
 def measure(cmd: list[str], log_path: Path, env: dict | None = None, timeout: float = 900) -> dict:
     """Run ``cmd``; wall seconds, CPU seconds, peak RSS (process and tree).
-    The previous run's output was just put aside (:func:`rm`), and its dirty
+    The previous run's output was just put aside (:func:`put_aside`), and its dirty
     pages are written out first (:func:`settle`), so neither side pays for
     the other's files."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +245,7 @@ RECENT_S = 40     # ext4 treats an inode as recently deleted for dirty_expire (3
 _retired = [0]
 
 
-def rm(path: Path) -> None:
+def put_aside(path: Path) -> None:
     """Put a finished run's output aside (one rename) instead of deleting it.
     When ext4 allocates an inode it skips, one by one, the inodes deleted in
     the last ~35 s (``recently_deleted`` reads each from the inode table), so
@@ -261,9 +261,7 @@ def rm(path: Path) -> None:
         return
     TRASH.mkdir(parents=True, exist_ok=True)
     if shutil.disk_usage(TRASH).free < 6 * 2**30:
-        shutil.rmtree(path, ignore_errors=True)
-        os.sync()
-        time.sleep(RECENT_S)
+        _delete_and_wait(path)
         return
     _retired[0] += 1
     try:
@@ -273,13 +271,19 @@ def rm(path: Path) -> None:
 
 
 def empty_trash(wait: bool = False) -> None:
-    """Delete what :func:`rm` put aside; ``wait``: then let the deletion
+    """Delete what :func:`put_aside` put aside; ``wait``: then let the deletion
     stop being recent, before anything is measured."""
-    if TRASH.exists():
+    if wait and TRASH.exists():
+        _delete_and_wait(TRASH)
+    else:
         shutil.rmtree(TRASH, ignore_errors=True)
-        if wait:
-            os.sync()
-            time.sleep(RECENT_S)
+
+
+def _delete_and_wait(path: Path) -> None:
+    """Delete ``path``, then wait until its inodes are no longer recently deleted."""
+    shutil.rmtree(path, ignore_errors=True)
+    os.sync()
+    time.sleep(RECENT_S)
 
 
 # ---------------------------------------------------------------- tools
@@ -347,7 +351,7 @@ class Bench:
 
     def ours(self, tag: str, out: Path, cache: Path, search: bool, fresh: bool = True) -> dict:
         if fresh:
-            rm(out), rm(cache)
+            put_aside(out), put_aside(cache)
         logp = WORK / "logs" / f"{tag}.log"
         args = ["build", "--content", str(self.content), "--out", str(out)] + ([] if search else ["--no-search"])
         r = measure(portal(*args), logp, env={"PORTAL_CACHE": str(cache)})
@@ -359,7 +363,7 @@ class Bench:
         return r
 
     def hugo(self, tag: str, binary: str, site: Path, out: Path) -> dict:
-        rm(out)
+        put_aside(out)
         logp = WORK / "logs" / f"{tag}.log"
         r = measure(hugo_site.hugo_command(binary, site, out), logp)
         if r["rc"] != 0:
@@ -389,7 +393,7 @@ class Bench:
         if n == 1:
             rnd["ours"]["site"] = site_stats(out)
             self.warm("no_search", out, cache, rnd["ours"])
-        rm(out), rm(cache)
+        put_aside(out), put_aside(cache)
         hugo = self.results["hugo"]
         if hugo.get("binary"):
             hout = WORK / "hugo-public"
@@ -399,13 +403,13 @@ class Bench:
                 hugo["pages"] = rnd["hugo"]["pages"]
             if self.pagefind and search:
                 rnd["hugo_pagefind"] = self.pagefind_on(f"r{n}-pagefind-on-hugo", hout)
-            rm(hout)
+            put_aside(hout)
         if search:
             rnd["ours_search"] = self.ours(f"r{n}-ours+search", out, cache, search=True)
             if n == 1:
                 rnd["ours_search"]["site"] = site_stats(out)
                 self.warm("search", out, cache, rnd["ours_search"])
-            rm(out), rm(cache)
+            put_aside(out), put_aside(cache)
         if "hugo" in rnd:
             rnd["ratio_vs_hugo"] = round(rnd["ours"]["seconds"] / rnd["hugo"]["seconds"], 3)
         if "hugo_pagefind" in rnd and "ours_search" in rnd:
@@ -433,7 +437,7 @@ class Bench:
     def incremental(self) -> dict:
         target = first_department_file(self.content)
         out_i = WORK / "preview"
-        rm(out_i)
+        put_aside(out_i)
         logp = WORK / "logs" / "incremental.log"
         r = measure([PY, str(BENCH / "incremental.py"), str(self.content), str(out_i), str(target), "3"], logp)
         lines = [ln for ln in logp.read_text(encoding="utf-8").splitlines() if ln.startswith("{")]
@@ -447,7 +451,7 @@ class Bench:
                 f"{len(info['runs'])} 次编辑的中位数），连同全站页面 {info['with_portal_s']:.2f} s；预览启动 {info['full_s']:.1f} s")
         else:
             log(f"增量：无法测量：{info.get('reason')}")
-        rm(out_i)
+        put_aside(out_i)
         return info
 
     def debian_hugo(self) -> dict:
@@ -456,7 +460,7 @@ class Bench:
         made = hugo_site.make_stub_site(self.content, site)
         r = self.hugo("hugo-debian-0.111", DEBIAN_HUGO, site, out)
         r["stub_pages"] = made["pages"]
-        rm(site), rm(out)
+        put_aside(site), put_aside(out)
         deb["run"] = r
         return r
 
@@ -595,12 +599,12 @@ _PLUMBING = ("concurrent/futures", "threading.py", "multiprocessing/", "selector
 
 def run_profile(opts, results: dict, content: Path, name: str, departments: int) -> None:
     if not (content / "site.yaml").exists():  # reuse the bench's content when there (one edited file does not matter)
-        rm(content)
+        put_aside(content)
         log(f"profile: portal synth --departments {departments}")
         subprocess.run(portal("synth", "--departments", str(departments), "--years", str(opts.years), "--out", str(content), "--seed", str(opts.seed)),
                        check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     out, cache, stats = WORK / "site-profile", WORK / "cache-profile", WORK / "profile"
-    rm(out), rm(cache)
+    put_aside(out), put_aside(cache)
     logp = WORK / "logs" / "profile.log"
     every = max(1, departments // 200)  # profile ~200 department tasks; the rest run unprofiled
     r = measure([PY, str(BENCH / "profile_build.py"), str(content), str(out), str(cache), str(stats), str(every)], logp)
@@ -618,7 +622,7 @@ def run_profile(opts, results: dict, content: Path, name: str, departments: int)
         info["case"] = name
         results["profile"] = info
         log(f"profile: {info['wall_s']:.1f} s wall under cProfile; listing in {info['listing']}")
-    rm(out), rm(cache)
+    put_aside(out), put_aside(cache)
 
 
 # ---------------------------------------------------------------- main
@@ -690,10 +694,11 @@ def main() -> int:
 
     if opts.profile_only:
         run_profile(opts, results, content, name, opts.departments)
+        empty_trash()
         print(profile_table(results["profile"]) if "top_tottime" in results.get("profile", {}) else results["profile"])
         return 0
 
-    rm(content)
+    put_aside(content)
     logp = WORK / "logs" / "synth.log"
     m = measure(portal("synth", "--departments", str(opts.departments), "--years", str(opts.years), "--out", str(content),
                        "--seed", str(opts.seed)), logp)
@@ -731,7 +736,7 @@ def main() -> int:
         if n == 1 and not opts.no_incremental:  # before the other rounds: incremental_s is in the summary line
             results["incremental"] = bench.incremental()
             bench.save()
-    rm(bench.hugo_site)
+    put_aside(bench.hugo_site)
 
     if results["hugo_debian"]["binary"]:  # the second Hugo column, if time is left
         estimate = (median_of(results["rounds"], lambda r: r["hugo"]["seconds"]) or 30) + 10
@@ -753,7 +758,7 @@ def main() -> int:
             log("剖析跳过（时间预算）")
         else:
             run_profile(opts, results, content, name, opts.departments)
-    rm(content)
+    put_aside(content)
 
     rounds = results["rounds"]
     ratio = median_of(rounds, lambda r: r["ratio_vs_hugo"])

@@ -78,7 +78,7 @@ def environment(template_dir: str = str(TEMPLATES)) -> jinja2.Environment:
     # auto_reload off: no stat of every template on every page; the preview clears this cache
     # (environment.cache_clear) when a template changes
     env = _Environment(loader=jinja2.FileSystemLoader(template_dir), autoescape=True, extensions=["jinja2.ext.do"],
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["script_json"] = _script_json
     env.filters["table_head"] = table_head_html
     env.filters["table_rows"] = table_rows_html

@@ -182,3 +182,29 @@ def test_a_save_reuses_the_content_survey_but_a_new_file_is_surveyed(content_cop
     stray.unlink()
     preview.changed()
     assert len(surveys) == 3 and not preview.errors
+
+
+def test_a_template_saved_during_the_preview_is_used_at_once(content_copy, tmp_path, monkeypatch):
+    """Builds compile each template once (no check of the file on every page);
+    the preview must compile them again when a template is saved."""
+    from generator import render
+    templates = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES, templates)
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    monkeypatch.setattr(render.environment.__wrapped__, "__defaults__", (str(templates),))
+    render.environment.cache_clear()
+    try:
+        preview = Preview(content_copy, tmp_path / "out")
+        preview.full()
+        page = tmp_path / "out" / "linfen-ybzx" / "2023" / "index.html"
+        assert "模板已修改" not in page.read_text(encoding="utf-8")
+        time.sleep(0.05)   # a distinct mtime
+        base = templates / "base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>模板已修改</p></footer>"),
+                        encoding="utf-8")
+        written = preview.changed()
+        assert "linfen-ybzx/2023/index.html" in written
+        assert "模板已修改" in page.read_text(encoding="utf-8")
+    finally:
+        monkeypatch.undo()
+        render.environment.cache_clear()
